@@ -1,0 +1,137 @@
+"""Node models and their compiled kernels.
+
+A model is one module in this package that follows the contract described in
+`neuralmass.models.ei_qif` (constants, five numba functions, a numpy twin).
+`load_model(name)` imports it and builds the shared kernels for it; adding a
+model means adding its module and its name to MODELS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import inspect
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from neuralmass import kernels_template
+from neuralmass.parameters import Parameter, pack, unpack
+
+MODELS = ("ei_qif",)
+
+#: Where the per-model kernel modules and numba's caches for them live.
+#: NEURALMASS_KERNEL_DIR overrides it (e.g. a node-local disk on a cluster).
+KERNEL_DIR = Path(
+    os.environ.get(
+        "NEURALMASS_KERNEL_DIR",
+        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        / "neuralmass"
+        / "kernels",
+    )
+)
+
+_IMPORT_LINE = re.compile(
+    r"^from neuralmass\.models\.\w+ import \(  # MODEL IMPORT$", re.M
+)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A node model with its declared data and its compiled kernels."""
+
+    name: str
+    module: ModuleType
+    kernels: ModuleType
+
+    @property
+    def parameters(self) -> tuple[Parameter, ...]:
+        return self.module.PARAMETERS
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return self.module.VARIABLES
+
+    @property
+    def n_variables(self) -> int:
+        return len(self.module.VARIABLES)
+
+    @property
+    def observable_index(self) -> int:
+        return self.module.VARIABLES.index(self.module.OBSERVABLE)
+
+    @property
+    def time_unit(self) -> str:
+        return self.module.TIME_UNIT
+
+    @property
+    def seconds_per_time_unit(self) -> float:
+        return self.module.SECONDS_PER_TIME_UNIT
+
+    def pack(self, values=None, where: str = "parameters") -> np.ndarray:
+        return pack(self.parameters, values, where)
+
+    def unpack(self, array: np.ndarray) -> dict[str, float]:
+        return unpack(self.parameters, array)
+
+    def index(self, parameter: str) -> int:
+        names = [p.name for p in self.parameters]
+        if parameter not in names:
+            raise ValueError(
+                f"model {self.name} has no parameter {parameter!r}; "
+                f"known: {', '.join(names)}"
+            )
+        return names.index(parameter)
+
+    def frequency_hz(self, period: float) -> float:
+        """Frequency in Hz of a cycle whose period is in model time units."""
+        return 1.0 / (period * self.seconds_per_time_unit)
+
+
+def kernel_source(module: ModuleType) -> str:
+    """Kernel template source bound to `module`."""
+    template = inspect.getsource(kernels_template)
+    line = f"from {module.__name__} import (  # MODEL IMPORT"
+    bound, count = _IMPORT_LINE.subn(line, template)
+    if count != 1:
+        raise RuntimeError("kernels_template.py lost its MODEL IMPORT line")
+    return bound
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+@cache
+def load_model(name: str) -> Model:
+    """Import model `name` and its kernels (compiled on first use, cached)."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; known: {', '.join(MODELS)}")
+    module = importlib.import_module(f"neuralmass.models.{name}")
+
+    source = kernel_source(module)
+    digest = hashlib.sha256((source + inspect.getsource(module)).encode()).hexdigest()[
+        :16
+    ]
+    module_name = f"neuralmass_kernels_{name}_{digest}"
+    path = KERNEL_DIR / f"{module_name}.py"
+    if not path.exists() or path.read_text() != source:
+        _write_atomically(path, source)
+
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    kernels = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = kernels
+    spec.loader.exec_module(kernels)
+    return Model(name=name, module=module, kernels=kernels)

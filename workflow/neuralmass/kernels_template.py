@@ -1,0 +1,367 @@
+"""Compiled kernels shared by every node model: template source.
+
+This file is valid Python bound to the E-I model, but it is not imported as
+it stands. `neuralmass.models.load_model` writes a copy per model, with the
+import line below pointed at that model's module and a digest of both sources
+in the file name, and imports the copy. numba then caches each model's
+kernels next to its own copy, and a change in either source gives a new file
+and so a fresh compilation: numba's cache alone does not notice when a
+function called from another file changes.
+
+Notation: a network of N nodes with n variables each; X has shape (N, n); W
+is the (N, N) row-normalised coupling matrix, W[j, k] the weight into j from
+k; the long-range input of node j is c_j = sum_k W[j, k] h(X[k]). The
+Jacobian of one transverse mode with eigenvalue Lambda of W, linearised on the
+homogeneous manifold (all nodes equal to x), is
+
+    J(x; Lambda) = D_x f(x, h(x)) + Lambda b(x) g(x)^T,
+
+with b = d f / d c and g = d h / d x (Pecora and Carroll 1998).
+"""
+
+import numba as nb
+import numpy as np
+
+from neuralmass.models.ei_qif import (  # MODEL IMPORT
+    input_gradient,
+    node_jacobian,
+    node_output,
+    node_rhs,
+    output_gradient,
+)
+
+OK = 0
+NOT_FINITE = 1
+OUT_OF_BOUNDS = 2
+
+
+@nb.njit(cache=True)
+def homogeneous_rhs(x, p, dx):
+    """x' of one node that receives its own output (row sums of W equal 1)."""
+    node_rhs(x, p, node_output(x, p), dx)
+
+
+@nb.njit(cache=True)
+def mode_jacobians(x, p, lambdas, out):
+    """J(x; Lambda) for every Lambda in `lambdas`, written into out (L, n, n)."""
+    n = x.shape[0]
+    jac = np.empty((n, n))
+    b = np.empty(n)
+    g = np.empty(n)
+    node_jacobian(x, p, node_output(x, p), jac)
+    input_gradient(x, p, b)
+    output_gradient(x, p, g)
+    for m in range(lambdas.shape[0]):
+        for i in range(n):
+            for j in range(n):
+                out[m, i, j] = jac[i, j] + lambdas[m] * b[i] * g[j]
+
+
+@nb.njit(cache=True)
+def rk4_homogeneous(x, p, dt, n_steps, record_every, out):
+    """Integrate the self-coupled node with classical RK4 at fixed step dt.
+
+    Writes the state every `record_every` steps into out (rows), starting
+    with the initial state; returns the final state.
+    """
+    n = x.shape[0]
+    x = x.copy()
+    k1 = np.empty(n)
+    k2 = np.empty(n)
+    k3 = np.empty(n)
+    k4 = np.empty(n)
+    y = np.empty(n)
+    row = 0
+    for step in range(n_steps + 1):
+        if step % record_every == 0 and row < out.shape[0]:
+            out[row, :] = x
+            row += 1
+        if step == n_steps:
+            break
+        homogeneous_rhs(x, p, k1)
+        y[:] = x + 0.5 * dt * k1
+        homogeneous_rhs(y, p, k2)
+        y[:] = x + 0.5 * dt * k2
+        homogeneous_rhs(y, p, k3)
+        y[:] = x + dt * k3
+        homogeneous_rhs(y, p, k4)
+        x += dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    return x
+
+
+@nb.njit(cache=True)
+def _variational_stage(x, p, lambdas, y, dx, dy, jac, b, g, gy):
+    """Base velocity dx and dy = J(x; Lambda) y for every Lambda (rank one)."""
+    n = x.shape[0]
+    c = node_output(x, p)
+    node_rhs(x, p, c, dx)
+    node_jacobian(x, p, c, jac)
+    input_gradient(x, p, b)
+    output_gradient(x, p, g)
+    for m in range(lambdas.shape[0]):
+        for j in range(n):
+            acc = 0.0 * y[m, 0, j]
+            for k in range(n):
+                acc += g[k] * y[m, k, j]
+            gy[j] = acc
+        for i in range(n):
+            for j in range(n):
+                acc = lambdas[m] * b[i] * gy[j]
+                for k in range(n):
+                    acc += jac[i, k] * y[m, k, j]
+                dy[m, i, j] = acc
+
+
+@nb.njit(cache=True)
+def monodromy(x0, p, period, n_steps, lambdas):
+    """Flow and fundamental matrices of every mode over one period.
+
+    Integrates x' = f(x, h(x)) together with Y' = J(x(t); Lambda) Y, Y(0) = I,
+    for all Lambda at once with RK4 of step period / n_steps. `lambdas` may be
+    real or complex; Y has its dtype. Returns (x(period), Y (L, n, n)).
+    """
+    n = x0.shape[0]
+    n_modes = lambdas.shape[0]
+    dt = period / n_steps
+    x = x0.copy()
+    xs = np.empty(n)
+    y = np.zeros((n_modes, n, n), dtype=lambdas.dtype)
+    for m in range(n_modes):
+        for i in range(n):
+            y[m, i, i] = 1.0
+    ys = np.empty_like(y)
+    acc_y = np.empty_like(y)
+    k = np.empty_like(y)
+    kx = np.empty(n)
+    acc_x = np.empty(n)
+    jac = np.empty((n, n))
+    b = np.empty(n)
+    g = np.empty(n)
+    gy = np.empty(n, dtype=lambdas.dtype)
+    weights = (1.0, 2.0, 2.0, 1.0)
+    offsets = (0.5, 0.5, 1.0, 0.0)
+
+    for _ in range(n_steps):
+        xs[:] = x
+        ys[:] = y
+        acc_x[:] = 0.0
+        acc_y[:] = 0.0
+        for stage in range(4):
+            _variational_stage(xs, p, lambdas, ys, kx, k, jac, b, g, gy)
+            acc_x += weights[stage] * kx
+            acc_y += weights[stage] * k
+            if stage < 3:
+                xs[:] = x + offsets[stage] * dt * kx
+                ys[:] = y + offsets[stage] * dt * k
+        x += dt / 6.0 * acc_x
+        y += dt / 6.0 * acc_y
+    return x, y
+
+
+@nb.njit(cache=True, fastmath={"contract", "reassoc"})
+def _matvec(w, h, c):
+    """c = w h; fastmath lets the inner sum run in SIMD lanes."""
+    n = w.shape[0]
+    for j in range(n):
+        acc = 0.0
+        for k in range(n):
+            acc += w[j, k] * h[k]
+        c[j] = acc
+
+
+@nb.njit(cache=True)
+def network_rhs(x, p, w, h, c, dx):
+    """x' of the whole network; h and c are (N,) work arrays."""
+    n_nodes = x.shape[0]
+    for k in range(n_nodes):
+        h[k] = node_output(x[k], p)
+    _matvec(w, h, c)
+    for j in range(n_nodes):
+        node_rhs(x[j], p, c[j], dx[j])
+
+
+@nb.njit(cache=True)
+def _axpy(y, x, a, k):
+    """y = x + a k, element-wise over 2-D arrays, without temporaries."""
+    for j in range(x.shape[0]):
+        for i in range(x.shape[1]):
+            y[j, i] = x[j, i] + a * k[j, i]
+
+
+@nb.njit(cache=True)
+def rk4_network(x, p, w, dt, n_steps, record_every, observable, bound, out):
+    """Integrate the network with classical RK4 at fixed step dt (in place).
+
+    Every `record_every` steps (from step `record_every` on) variable
+    `observable` of all nodes is written into a row of out (rows, N), and the
+    whole state is checked: a non-finite value or one beyond `bound` stops the
+    run. Returns (status, step, node): status OK, NOT_FINITE or OUT_OF_BOUNDS,
+    and the step and node where it was found.
+    """
+    n_nodes, n = x.shape
+    k1 = np.empty((n_nodes, n))
+    k2 = np.empty((n_nodes, n))
+    k3 = np.empty((n_nodes, n))
+    k4 = np.empty((n_nodes, n))
+    y = np.empty((n_nodes, n))
+    h = np.empty(n_nodes)
+    c = np.empty(n_nodes)
+    sixth = dt / 6.0
+    row = 0
+    for step in range(1, n_steps + 1):
+        network_rhs(x, p, w, h, c, k1)
+        _axpy(y, x, 0.5 * dt, k1)
+        network_rhs(y, p, w, h, c, k2)
+        _axpy(y, x, 0.5 * dt, k2)
+        network_rhs(y, p, w, h, c, k3)
+        _axpy(y, x, dt, k3)
+        network_rhs(y, p, w, h, c, k4)
+        for j in range(n_nodes):
+            for i in range(n):
+                x[j, i] += sixth * (k1[j, i] + 2.0 * (k2[j, i] + k3[j, i]) + k4[j, i])
+        if step % record_every == 0:
+            for j in range(n_nodes):
+                for i in range(n):
+                    value = x[j, i]
+                    if not np.isfinite(value):
+                        return NOT_FINITE, step, j
+                    if abs(value) > bound:
+                        return OUT_OF_BOUNDS, step, j
+                out[row, j] = x[j, observable]
+            row += 1
+    return OK, n_steps, -1
+
+
+@nb.njit(cache=True)
+def _combine(y, x, h, a, k, n_stages):
+    """y = x + h sum_s a[s] k[s] over the first n_stages stages."""
+    yf = y.reshape(-1)
+    yf[:] = x.reshape(-1)
+    for s in range(n_stages):
+        weight = h * a[s]
+        if weight != 0.0:
+            ks = k[s].reshape(-1)
+            for i in range(yf.shape[0]):
+                yf[i] += weight * ks[i]
+
+
+@nb.njit(cache=True)
+def dop853_network(
+    x, p, w, sample_interval, n_samples, rtol, atol, h, observable, bound, out,
+    a, b, c, e3, e5, a_extra, c_extra, d,
+):  # fmt: skip
+    """Integrate the network with the adaptive Dormand-Prince 8(5,3) method.
+
+    The tableau (a, b, c, e3, e5) and the dense-output coefficients (a_extra,
+    c_extra, d) are scipy's `DOP853` ones, passed in so they are typed once;
+    the error norm is Hairer's, as in scipy. Variable `observable` of all
+    nodes is written into out (n_samples, N) at the times
+    (m + 1) * sample_interval from the 7th-order dense output, which costs
+    three extra evaluations on the steps that contain a sample, so the step
+    size follows the dynamics, not the sampling. The state is checked after
+    every accepted step as in `rk4_network`.
+
+    Returns (status, sample, node, n_evaluations, n_rejected, h_last).
+    """
+    n_nodes, n = x.shape
+    n_stages = b.shape[0]
+    n_extra = c_extra.shape[0]
+    k = np.empty((n_stages + 1 + n_extra, n_nodes, n))
+    y = np.empty((n_nodes, n))
+    err5 = np.empty((n_nodes, n))
+    err3 = np.empty((n_nodes, n))
+    zero = np.zeros((n_nodes, n))
+    hv = np.empty(n_nodes)
+    cv = np.empty(n_nodes)
+    f_obs = np.empty((3 + d.shape[0], n_nodes))
+    n_eval = 0
+    n_rejected = 0
+    dim = n_nodes * n
+    t = 0.0
+    t_end = n_samples * sample_interval
+    sample = 0
+
+    network_rhs(x, p, w, hv, cv, k[0])
+    n_eval += 1
+    while sample < n_samples:
+        step = min(h, t_end - t)
+        for s in range(1, n_stages):
+            _combine(y, x, step, a[s], k, s)
+            network_rhs(y, p, w, hv, cv, k[s])
+        _combine(y, x, step, b, k, n_stages)
+        network_rhs(y, p, w, hv, cv, k[n_stages])
+        n_eval += n_stages
+
+        _combine(err5, zero, 1.0, e5, k, n_stages + 1)
+        _combine(err3, zero, 1.0, e3, k, n_stages + 1)
+        sum5 = 0.0
+        sum3 = 0.0
+        xf = x.reshape(-1)
+        yf = y.reshape(-1)
+        e5f = err5.reshape(-1)
+        e3f = err3.reshape(-1)
+        for i in range(dim):
+            scale = atol + rtol * max(abs(xf[i]), abs(yf[i]))
+            sum5 += (e5f[i] / scale) ** 2
+            sum3 += (e3f[i] / scale) ** 2
+        if sum5 == 0.0 and sum3 == 0.0:
+            error = 0.0
+        else:
+            error = step * sum5 / np.sqrt((sum5 + 0.01 * sum3) * dim)
+
+        if not (error <= 1.0):
+            n_rejected += 1
+            factor = 0.2 if not np.isfinite(error) else 0.9 * error**-0.125
+            h = step * max(0.2, min(1.0, factor))
+            if h < 1e-12 * sample_interval:
+                return NOT_FINITE, sample, -1, n_eval, n_rejected, h
+            continue
+
+        t_new = t + step
+        if (sample + 1) * sample_interval <= t_new * (1.0 + 1e-14):
+            for e in range(n_extra):
+                s = n_stages + 1 + e
+                _combine(y, x, step, a_extra[e], k, s)
+                network_rhs(y, p, w, hv, cv, k[s])
+            n_eval += n_extra
+            _combine(y, x, step, b, k, n_stages)
+            for j in range(n_nodes):
+                delta = y[j, observable] - x[j, observable]
+                f_old = k[0, j, observable]
+                f_new = k[n_stages, j, observable]
+                f_obs[0, j] = delta
+                f_obs[1, j] = step * f_old - delta
+                f_obs[2, j] = 2.0 * delta - step * (f_new + f_old)
+                for r in range(d.shape[0]):
+                    acc = 0.0
+                    for s in range(d.shape[1]):
+                        acc += d[r, s] * k[s, j, observable]
+                    f_obs[3 + r, j] = step * acc
+            while sample < n_samples and (
+                (sample + 1) * sample_interval <= t_new * (1.0 + 1e-14)
+            ):
+                theta = ((sample + 1) * sample_interval - t) / step
+                for j in range(n_nodes):
+                    value = 0.0
+                    for r in range(f_obs.shape[0] - 1, -1, -1):
+                        value += f_obs[r, j]
+                        if (f_obs.shape[0] - 1 - r) % 2 == 0:
+                            value *= theta
+                        else:
+                            value *= 1.0 - theta
+                    out[sample, j] = x[j, observable] + value
+                sample += 1
+
+        x[:, :] = y
+        k[0] = k[n_stages]
+        t = t_new
+        for j in range(n_nodes):
+            for i in range(n):
+                value = x[j, i]
+                if not np.isfinite(value):
+                    return NOT_FINITE, sample, j, n_eval, n_rejected, h
+                if abs(value) > bound:
+                    return OUT_OF_BOUNDS, sample, j, n_eval, n_rejected, h
+        factor = 10.0 if error == 0.0 else min(10.0, 0.9 * error**-0.125)
+        h = step * max(0.2, factor)
+    return OK, n_samples, -1, n_eval, n_rejected, h
