@@ -193,10 +193,10 @@ def rk4_network(x, p, w, dt, n_steps, record_every, observable, bound, out):
     """Integrate the network with classical RK4 at fixed step dt (in place).
 
     Every `record_every` steps (from step `record_every` on) variable
-    `observable` of all nodes is written into a row of out (rows, N), and the
-    whole state is checked: a non-finite value or one beyond `bound` stops the
-    run. Returns (status, step, node): status OK, NOT_FINITE or OUT_OF_BOUNDS,
-    and the step and node where it was found.
+    `observable` of all nodes is written into a row of out (rows, N). The
+    whole state is checked after every step: a non-finite value or one beyond
+    `bound` stops the run. Returns (status, step, node): status OK,
+    NOT_FINITE or OUT_OF_BOUNDS, and the step and node where it was found.
     """
     n_nodes, n = x.shape
     k1 = np.empty((n_nodes, n))
@@ -219,14 +219,15 @@ def rk4_network(x, p, w, dt, n_steps, record_every, observable, bound, out):
         for j in range(n_nodes):
             for i in range(n):
                 x[j, i] += sixth * (k1[j, i] + 2.0 * (k2[j, i] + k3[j, i]) + k4[j, i])
+        for j in range(n_nodes):
+            for i in range(n):
+                value = x[j, i]
+                if not np.isfinite(value):
+                    return NOT_FINITE, step, j
+                if abs(value) > bound:
+                    return OUT_OF_BOUNDS, step, j
         if step % record_every == 0:
             for j in range(n_nodes):
-                for i in range(n):
-                    value = x[j, i]
-                    if not np.isfinite(value):
-                        return NOT_FINITE, step, j
-                    if abs(value) > bound:
-                        return OUT_OF_BOUNDS, step, j
                 out[row, j] = x[j, observable]
             row += 1
     return OK, n_steps, -1
@@ -314,7 +315,13 @@ def dop853_network(
             factor = 0.2 if not np.isfinite(error) else 0.9 * error**-0.125
             h = step * max(0.2, min(1.0, factor))
             if h < 1e-12 * sample_interval:
-                return NOT_FINITE, sample, -1, n_eval, n_rejected, h
+                worst = 0
+                for j in range(n_nodes):
+                    for i in range(n):
+                        if not np.isfinite(y[j, i]) or abs(y[j, i]) > abs(y[worst, 0]):
+                            worst = j
+                            break
+                return NOT_FINITE, sample, worst, n_eval, n_rejected, h
             continue
 
         t_new = t + step

@@ -82,7 +82,7 @@ def pack(
 
 def unpack(parameters: Sequence[Parameter], array: np.ndarray) -> dict[str, float]:
     """Inverse of `pack`: a name -> value dict."""
-    return {parameter.name: float(v) for parameter, v in zip(parameters, array)}
+    return {parameter.name: float(v) for parameter, v in zip(parameters, array, strict=True)}
 
 
 def json_schema(parameters: Sequence[Parameter]) -> dict:

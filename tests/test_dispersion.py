@@ -1,0 +1,92 @@
+"""Dispersion relations against the full network Jacobian and flow."""
+
+import numpy as np
+import pytest
+from neuralmass import dispersion as disp
+from neuralmass import homogeneous as hom
+
+
+def network_flow(model, p, w, x, duration, dt):
+    x = np.array(x, dtype=float)
+    out = np.empty((1, w.shape[0]))
+    model.kernels.rk4_network(
+        x, p, w, dt, int(round(duration / dt)), 10**9, 1, 1e6, out
+    )
+    return x
+
+
+def test_equilibrium_dispersion_is_the_spectrum_of_the_network_jacobian(
+    model, aal90_weights
+):
+    """Union of mode eigenvalues = eigenvalues of the 540-dim FD Jacobian."""
+    p = model.pack({"I_E": 2.0, "eps": 8.0})
+    eq = hom.continue_equilibria(model, p, "I_E", 0.0, 2.0).states[-1]
+    eq = hom.newton_equilibrium(model, p, eq)
+    lambdas = np.sort(np.linalg.eigvals(aal90_weights).real)[::-1]
+    modes = disp.equilibrium_dispersion(model, p, eq, lambdas)
+
+    w = aal90_weights
+    n = w.shape[0]
+    x0 = np.tile(eq.x, (n, 1))
+    h, c, dx = np.empty(n), np.empty(n), np.empty_like(x0)
+    jac = np.empty((6 * n, 6 * n))
+    step = 1e-6
+    for col in range(6 * n):
+        plus, minus = x0.copy(), x0.copy()
+        plus.flat[col] += step
+        minus.flat[col] -= step
+        model.kernels.network_rhs(plus, p, w, h, c, dx)
+        f_plus = dx.ravel().copy()
+        model.kernels.network_rhs(minus, p, w, h, c, dx)
+        jac[:, col] = (f_plus - dx.ravel()) / (2 * step)
+    full = np.sort_complex(np.linalg.eigvals(jac))
+    union = np.sort_complex(modes.exponents.ravel())
+    np.testing.assert_allclose(full.real, union.real, atol=1e-6)
+    np.testing.assert_allclose(np.abs(full.imag), np.abs(union.imag), atol=1e-6)
+
+
+@pytest.mark.parametrize("i_e, eps", [(10.0, 3.0), (12.0, 12.0)])
+def test_floquet_multipliers_match_the_flow_of_a_two_node_network(model, i_e, eps):
+    """W = [[1-a, a], [a, 1-a]] has modes Lambda = 1 and 1 - 2a; the network
+    monodromy from finite differences of its flow has their multipliers."""
+    p = model.pack({"I_E": i_e, "eps": eps})
+    cycle = hom.homogeneous_state(model, p, "I_E", 0.0, 1000.0, 0.01).cycle
+    a = 0.3
+    w = np.array([[1 - a, a], [a, 1 - a]])
+    modes = disp.floquet_exponents(model, p, cycle, np.array([1.0, 1 - 2 * a]))
+
+    x0 = np.tile(cycle.x0, (2, 1))
+    dt = cycle.period / 8000
+    step = 1e-7
+    monodromy = np.empty((12, 12))
+    for col in range(12):
+        plus, minus = x0.copy(), x0.copy()
+        plus.flat[col] += step
+        minus.flat[col] -= step
+        f_plus = network_flow(model, p, w, plus, cycle.period, dt).ravel()
+        f_minus = network_flow(model, p, w, minus, cycle.period, dt).ravel()
+        monodromy[:, col] = (f_plus - f_minus) / (2 * step)
+    rho = np.linalg.eigvals(monodromy)
+    expected = np.exp(modes.exponents.ravel() * cycle.period)
+    big = np.abs(expected) > 1e-3
+    got = np.sort(np.abs(rho))[::-1][: big.sum()]
+    want = np.sort(np.abs(expected[big]))[::-1]
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)  # FD error ~1e-7
+
+
+def test_trivial_exponent_vanishes_and_agrees_across_step_sizes(model):
+    p = model.pack({"I_E": 12.0, "eps": 12.0})
+    cycle = hom.homogeneous_state(model, p, "I_E", 0.0, 1000.0, 0.01).cycle
+    lambdas = np.linspace(-1, 1, 41)
+    fine = disp.floquet_exponents(model, p, cycle, lambdas)
+    coarse = disp.floquet_exponents(model, p, cycle, lambdas, n_steps=2000)
+    assert disp.trivial_exponent_error(fine) < 1e-6
+    np.testing.assert_allclose(coarse.mu, fine.mu, atol=1e-6)
+
+
+def test_complex_lambda_gives_conjugate_symmetric_exponents(model):
+    p = model.pack({"I_E": 12.0, "eps": 12.0})
+    cycle = hom.homogeneous_state(model, p, "I_E", 0.0, 1000.0, 0.01).cycle
+    lam = np.array([0.3 + 0.2j, 0.3 - 0.2j])
+    modes = disp.floquet_exponents(model, p, cycle, lam)
+    np.testing.assert_allclose(modes.mu[0], modes.mu[1], atol=1e-10)

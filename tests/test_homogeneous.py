@@ -1,0 +1,65 @@
+"""Homogeneous states against science.md section 7 and direct simulation."""
+
+import numpy as np
+import pytest
+from neuralmass import homogeneous as hom
+
+
+def test_resting_equilibrium_at_origin(model):
+    p = model.pack({"I_E": 0.0, "eps": 0.0})
+    eq = hom.newton_equilibrium(model, p, model.module.initial_guess(p))
+    expected = [0.0083482, -2.383081, 0.0083482, 0.0093171, -2.135253, 0.0093171]
+    np.testing.assert_allclose(eq.x, expected, atol=1e-6)
+    assert eq.eigenvalues[0].real == pytest.approx(-0.25408, abs=1e-5)
+    assert eq.stable
+
+
+@pytest.mark.parametrize(
+    "eps, stop, expected",
+    [(0.0, 70.0, [(5.99319, 26.79), (65.56, 170.9)]),
+     (12.0, 20.0, [(3.25578, 15.07), (12.69859, 62.92)])],
+)  # fmt: skip
+def test_hopf_points_found_by_continuation(model, eps, stop, expected):
+    branch = hom.continue_equilibria(model, model.pack({"eps": eps}), "I_E", 0.0, stop)
+    hopf = sorted(
+        (s for s in branch.special_points if s.kind == "HB"), key=lambda s: s.value
+    )
+    assert len(hopf) == len(expected)
+    for point, (i_e, f_hz) in zip(hopf, expected, strict=True):
+        digits = 1e-4 if i_e < 60 else 1e-2
+        assert point.value == pytest.approx(i_e, abs=digits)
+        assert point.frequency / (2 * np.pi) * 1e3 == pytest.approx(f_hz, abs=0.01)
+        assert abs(point.residual) < 1e-8
+
+
+def test_folds_at_eps_29(model):
+    branch = hom.continue_equilibria(model, model.pack({"eps": 29.0}), "I_E", 0.0, 10.0)
+    folds = sorted(s.value for s in branch.special_points if s.kind == "LP")
+    np.testing.assert_allclose(folds, [2.9393, 4.1491], atol=1e-4)
+
+
+@pytest.mark.parametrize("i_e, eps, period", [(10, 0, 21.3655), (12, 12, 17.1143)])
+def test_cycle_periods(model, i_e, eps, period):
+    p = model.pack({"I_E": i_e, "eps": eps})
+    state = hom.homogeneous_state(model, p, "I_E", 0.0, 1000.0, 0.01)
+    assert state.state == "cycle"
+    assert state.cycle.period == pytest.approx(period, rel=1e-5)
+    assert state.cycle.residual < 1e-9
+    assert np.min(np.abs(state.cycle.multipliers - 1)) < 1e-7
+
+
+def test_cycle_period_matches_long_simulation(model):
+    """Shooting against crossing times of a plain RK4 run at a tenth the step."""
+    p = model.pack({"I_E": 10.0, "eps": 0.0})
+    cycle = hom.homogeneous_state(model, p, "I_E", 0.0, 1000.0, 0.01).cycle
+    dt = 0.001
+    _, samples = hom.simulate_homogeneous(model, p, cycle.x0, 50 * cycle.period, dt, 1)
+    section = 2
+    level = cycle.x0[section]
+    s = samples[:, section]
+    slope = np.sign(hom.residual(model, p, cycle.x0)[section])
+    up = np.flatnonzero(slope * (s[:-1] - level) < 0 & (slope * (s[1:] - level) >= 0))
+    up = np.flatnonzero((slope * (s[:-1] - level) < 0) & (slope * (s[1:] - level) >= 0))
+    t = (up + (level - s[up]) / (s[up + 1] - s[up])) * dt
+    measured = (t[-1] - t[0]) / (len(t) - 1)
+    assert measured == pytest.approx(cycle.period, rel=1e-6)

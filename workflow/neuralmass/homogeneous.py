@@ -1,0 +1,396 @@
+"""Homogeneous states: equilibria and limit cycles of the self-coupled node.
+
+With row sums of W equal to one, all-nodes-equal solutions obey one node that
+receives its own output, x' = f(x, h(x)). This module finds its equilibria
+(Newton, and pseudo-arclength continuation in one parameter with fold and
+Hopf points located on the branch) and its limit cycles (shooting on a
+Poincare section with the monodromy from the variational equation), and so
+classifies a parameter point as resting, oscillating or neither.
+
+Shortcomings: the continuation locates a fold or a Hopf point only when one
+step crosses one of them; two crossings within one step are missed. Cycles
+are found from a simulation, so an unstable cycle is never found here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from neuralmass.models import Model
+
+log = logging.getLogger(__name__)
+
+NEWTON_TOL = 1e-11  # residual norm (1/time unit) accepted as an equilibrium
+NEWTON_MAX_ITER = 50
+FD_STEP = 1e-6  # relative step of the central difference in the parameter
+LOCATE_TOL = 1e-10  # arclength bracket at which a special point is located
+STEPS_PER_PERIOD = 4000  # RK4 steps per period in shooting and Floquet runs
+SHOOTING_TOL = 1e-10  # max |x(T) - x(0)| accepted as periodic
+EQUILIBRIUM_SPREAD = 1e-7  # range of the observable below which a run rests
+MAX_CROSSINGS = 8  # section crossings per period searched for a return
+RETURN_TOL = 1e-4  # return distance, relative to the range, taken as periodic
+
+
+class ConvergenceError(RuntimeError):
+    """Newton or shooting did not converge; the message says where."""
+
+
+@dataclass
+class Equilibrium:
+    x: np.ndarray
+    eigenvalues: np.ndarray  # sorted by real part, descending
+
+    @property
+    def stable(self) -> bool:
+        return bool(self.eigenvalues[0].real < 0)
+
+
+@dataclass
+class Cycle:
+    x0: np.ndarray  # a point on the cycle, on the section
+    period: float  # model time units
+    multipliers: np.ndarray  # Floquet multipliers, sorted by modulus, descending
+    residual: float  # |x(T) - x(0)|
+
+    @property
+    def stable(self) -> bool:
+        """Stable to uniform perturbations: all but the trivial multiplier < 1."""
+        trivial = np.argmin(np.abs(self.multipliers - 1.0))
+        others = np.delete(self.multipliers, trivial)
+        return bool(np.all(np.abs(others) < 1.0))
+
+
+@dataclass
+class SpecialPoint:
+    kind: str  # "LP" (fold) or "HB" (Hopf)
+    value: float  # parameter value
+    x: np.ndarray
+    frequency: float = np.nan  # imaginary part of the critical pair (rad/time)
+    residual: float = np.nan  # real part of the critical eigenvalue(s)
+
+
+@dataclass
+class Branch:
+    parameter: str
+    values: np.ndarray
+    states: np.ndarray
+    eigenvalues: np.ndarray
+    special_points: list[SpecialPoint] = field(default_factory=list)
+
+
+def residual(model: Model, p: np.ndarray, x: np.ndarray) -> np.ndarray:
+    dx = np.empty_like(x)
+    model.kernels.homogeneous_rhs(x, p, dx)
+    return dx
+
+
+def jacobian(model: Model, p: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Jacobian of the self-coupled node, J(x; Lambda = 1)."""
+    out = np.empty((1, x.size, x.size))
+    model.kernels.mode_jacobians(x, p, np.ones(1), out)
+    return out[0]
+
+
+def sorted_eigenvalues(matrix: np.ndarray) -> np.ndarray:
+    values = np.linalg.eigvals(matrix)
+    return values[np.lexsort((-values.imag, -values.real))]
+
+
+def newton_equilibrium(model: Model, p: np.ndarray, x0: np.ndarray) -> Equilibrium:
+    """Equilibrium of the self-coupled node by Newton's method from x0."""
+    x = np.array(x0, dtype=float)
+    for _ in range(NEWTON_MAX_ITER):
+        f = residual(model, p, x)
+        if np.linalg.norm(f) < NEWTON_TOL:
+            return Equilibrium(x, sorted_eigenvalues(jacobian(model, p, x)))
+        x = x - np.linalg.solve(jacobian(model, p, x), f)
+        if not np.all(np.isfinite(x)):
+            break
+    raise ConvergenceError(
+        f"Newton for an equilibrium of {model.name} did not converge from "
+        f"{np.array2string(np.asarray(x0), precision=4)} at {model.unpack(p)}"
+    )
+
+
+class _Continuation:
+    """Pseudo-arclength continuation of equilibria in one parameter."""
+
+    def __init__(self, model: Model, p: np.ndarray, parameter: str):
+        self.model = model
+        self.p = p.copy()
+        self.k = model.index(parameter)
+
+    def f(self, z: np.ndarray) -> np.ndarray:
+        p = self.p.copy()
+        p[self.k] = z[-1]
+        return residual(self.model, p, z[:-1])
+
+    def jac(self, z: np.ndarray) -> np.ndarray:
+        p = self.p.copy()
+        p[self.k] = z[-1]
+        delta = FD_STEP * max(1.0, abs(z[-1]))
+        p_plus, p_minus = p.copy(), p.copy()
+        p_plus[self.k] += delta
+        p_minus[self.k] -= delta
+        x = z[:-1]
+        f_lambda = (
+            residual(self.model, p_plus, x) - residual(self.model, p_minus, x)
+        ) / (2 * delta)
+        return np.column_stack([jacobian(self.model, p, x), f_lambda])
+
+    def tangent(self, z: np.ndarray, previous: np.ndarray) -> np.ndarray:
+        a = self.jac(z)
+        t = np.linalg.solve(np.vstack([a, previous]), np.eye(z.size)[-1])
+        t /= np.linalg.norm(t)
+        return t if t @ previous >= 0 else -t
+
+    def correct(self, z_pred: np.ndarray, t: np.ndarray) -> np.ndarray | None:
+        z = z_pred.copy()
+        for _ in range(NEWTON_MAX_ITER):
+            g = np.append(self.f(z), t @ (z - z_pred))
+            if np.linalg.norm(g) < NEWTON_TOL:
+                return z
+            z = z - np.linalg.solve(np.vstack([self.jac(z), t]), g)
+            if not np.all(np.isfinite(z)):
+                return None
+        return None
+
+    def eigenvalues(self, z: np.ndarray) -> np.ndarray:
+        p = self.p.copy()
+        p[self.k] = z[-1]
+        return sorted_eigenvalues(jacobian(self.model, p, z[:-1]))
+
+
+def _n_unstable(eigenvalues: np.ndarray) -> int:
+    return int(np.sum(eigenvalues.real > 0))
+
+
+def _critical(eigenvalues: np.ndarray, kind: str) -> complex:
+    """The eigenvalue whose real part crosses zero at a fold or a Hopf point."""
+    if kind == "LP":
+        candidates = eigenvalues[np.abs(eigenvalues.imag) < 1e-12]
+    else:
+        candidates = eigenvalues[eigenvalues.imag > 1e-12]
+    if candidates.size == 0:
+        return complex(np.nan, np.nan)
+    return candidates[np.argmin(np.abs(candidates.real))]
+
+
+def continue_equilibria(
+    model: Model,
+    p: np.ndarray,
+    parameter: str,
+    start: float,
+    stop: float,
+    x0: np.ndarray | None = None,
+    ds: float = 0.05,
+    ds_max: float = 0.2,
+    max_points: int = 20000,
+) -> Branch:
+    """Continue equilibria in `parameter` from `start` until it reaches `stop`.
+
+    Starts from Newton at `start` (from x0, or the model's initial guess) and
+    follows the branch by pseudo-arclength (step ds, at most ds_max, halved on
+    failure). Folds (LP, a real eigenvalue crossing zero) and Hopf points (HB,
+    a complex pair crossing the imaginary axis) are located by bisection in
+    arclength to LOCATE_TOL and stored with the critical eigenvalue.
+    """
+    cont = _Continuation(model, p, parameter)
+    p0 = p.copy()
+    p0[cont.k] = start
+    if x0 is None:
+        x0 = model.module.initial_guess(p0)
+    first = newton_equilibrium(model, p0, x0)
+    z = np.append(first.x, start)
+    direction = np.zeros(z.size)
+    direction[-1] = np.sign(stop - start) or 1.0
+    t = cont.tangent(z, direction)
+
+    values, states, spectra, special = [start], [first.x], [first.eigenvalues], []
+    step = ds
+    while len(values) < max_points:
+        z_new = cont.correct(z + step * t, t)
+        if z_new is None:
+            step /= 2
+            if step < 1e-10:
+                raise ConvergenceError(
+                    f"continuation of {model.name} equilibria in {parameter} "
+                    f"stalled at {parameter} = {z[-1]:.6g}"
+                )
+            continue
+        eig_new = cont.eigenvalues(z_new)
+        change = _n_unstable(eig_new) - _n_unstable(spectra[-1])
+        if change != 0:
+            kind = "LP" if abs(change) == 1 else "HB"
+            special.append(_locate(cont, z, t, step, kind))
+        t = cont.tangent(z_new, t)
+        z = z_new
+        values.append(z[-1])
+        states.append(z[:-1].copy())
+        spectra.append(eig_new)
+        if (z[-1] - stop) * np.sign(stop - start) >= 0:
+            break
+        step = min(step * 1.5, ds_max)
+
+    return Branch(
+        parameter, np.array(values), np.array(states), np.array(spectra), special
+    )
+
+
+def _locate(cont: _Continuation, z: np.ndarray, t: np.ndarray, step: float, kind: str):
+    """Bisect in arclength for the zero of the critical eigenvalue's real part."""
+
+    def test(s):
+        point = cont.correct(z + s * t, t)
+        return point, _critical(cont.eigenvalues(point), kind).real
+
+    low, high = 0.0, step
+    f_low = _critical(cont.eigenvalues(z), kind).real
+    point = z
+    while high - low > LOCATE_TOL:
+        mid = 0.5 * (low + high)
+        point, f_mid = test(mid)
+        if np.sign(f_mid) == np.sign(f_low):
+            low, f_low = mid, f_mid
+        else:
+            high = mid
+    point, _ = test(0.5 * (low + high))
+    critical = _critical(cont.eigenvalues(point), kind)
+    return SpecialPoint(
+        kind, float(point[-1]), point[:-1], abs(critical.imag), critical.real
+    )
+
+
+def simulate_homogeneous(
+    model: Model, p: np.ndarray, x0: np.ndarray, duration: float, dt: float, every: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """RK4 trajectory of the self-coupled node; returns (x_end, samples)."""
+    n_steps = int(round(duration / dt))
+    out = np.empty((n_steps // every + 1, x0.size))
+    x_end = model.kernels.rk4_homogeneous(
+        np.asarray(x0, float), p, dt, n_steps, every, out
+    )
+    if not np.all(np.isfinite(out)):
+        raise ConvergenceError(
+            f"the self-coupled {model.name} node diverged at {model.unpack(p)}"
+        )
+    return x_end, out
+
+
+def shoot_cycle(
+    model: Model, p: np.ndarray, x0: np.ndarray, period: float, section: int
+) -> Cycle:
+    """Refine a periodic orbit by Newton on (x(0), T).
+
+    Equations: x(T) - x(0) = 0 and x_section(0) = its initial value (the
+    Poincare section); the Jacobian [M - I, f(x(T)); e_section, 0] uses the
+    monodromy M from the variational equation.
+    """
+    n = x0.size
+    x = np.array(x0, dtype=float)
+    level = x[section]
+    one = np.ones(1)
+    for _ in range(NEWTON_MAX_ITER):
+        x_end, y = model.kernels.monodromy(x, p, period, STEPS_PER_PERIOD, one)
+        gap = x_end - x
+        if np.linalg.norm(gap) < SHOOTING_TOL:
+            multipliers = np.linalg.eigvals(y[0])
+            order = np.argsort(-np.abs(multipliers))
+            return Cycle(x, period, multipliers[order], float(np.linalg.norm(gap)))
+        a = np.zeros((n + 1, n + 1))
+        a[:n, :n] = y[0] - np.eye(n)
+        a[:n, n] = residual(model, p, x_end)
+        a[n, section] = 1.0
+        delta = np.linalg.solve(a, -np.append(gap, x[section] - level))
+        x += delta[:n]
+        period += delta[n]
+        if not (np.all(np.isfinite(x)) and period > 0):
+            break
+    raise ConvergenceError(
+        f"shooting for a cycle of {model.name} did not converge at {model.unpack(p)}"
+    )
+
+
+def cycle_from_trajectory(model: Model, p: np.ndarray, samples: np.ndarray, dt: float):
+    """Guess (x0, period, section) from the returns of a simulated trajectory.
+
+    The section is an upward crossing of the mid-range level of the variable
+    with the largest range. The state at the last crossing is compared with
+    the states 1, 2, ... MAX_CROSSINGS crossings earlier; the first one that
+    comes back within RETURN_TOL of the range gives the period (a cycle may
+    cross the level several times per period). Returns None when none does:
+    the motion is not periodic on the simulated window.
+    """
+    section = int(np.argmax(np.ptp(samples, axis=0)))
+    signal = samples[:, section]
+    level = 0.5 * (signal.max() + signal.min())
+    up = np.flatnonzero((signal[:-1] < level) & (signal[1:] >= level))
+    if up.size < 3:
+        return None
+    fraction = (level - signal[up]) / (signal[up + 1] - signal[up])
+    times = (up + fraction) * dt
+    points = samples[up] + fraction[:, None] * (samples[up + 1] - samples[up])
+    scale = np.ptp(samples, axis=0).max()
+    for m in range(1, min(MAX_CROSSINGS, up.size - 1) + 1):
+        if np.max(np.abs(points[-1] - points[-1 - m])) < RETURN_TOL * scale:
+            return points[-1], float(times[-1] - times[-1 - m]), section
+    return None
+
+
+@dataclass
+class HomogeneousState:
+    """What the self-coupled node does at one parameter point."""
+
+    state: str  # "equilibrium", "cycle" or "non-periodic"
+    equilibrium: Equilibrium | None = None
+    cycle: Cycle | None = None
+    reason: str = ""
+
+
+def homogeneous_state(
+    model: Model,
+    p: np.ndarray,
+    parameter: str,
+    start: float,
+    transient: float,
+    dt: float,
+) -> HomogeneousState:
+    """Classify the homogeneous attractor reached from the resting state.
+
+    The resting equilibrium is followed in `parameter` from `start` (where the
+    model's initial guess is close) to the value in p. If it is stable, that is
+    the state. Otherwise the node is simulated from it (slightly perturbed) for
+    `transient` and, if the motion is periodic, the cycle is refined by
+    shooting; irregular motion is reported as non-periodic.
+    """
+    k = model.index(parameter)
+    branch = continue_equilibria(model, p, parameter, start, p[k])
+    x_rest = branch.states[-1]
+    if abs(branch.values[-1] - p[k]) > 1e-12:
+        x_rest = newton_equilibrium(model, p, x_rest).x
+    equilibrium = newton_equilibrium(model, p, x_rest)
+    if equilibrium.stable:
+        return HomogeneousState("equilibrium", equilibrium=equilibrium)
+
+    every = 1
+    x_start = equilibrium.x * (1 + 1e-3)
+    x_end, _ = simulate_homogeneous(model, p, x_start, transient, dt, 1000)
+    _, samples = simulate_homogeneous(model, p, x_end, transient / 2, dt, every)
+    if np.ptp(samples[:, model.observable_index]) < EQUILIBRIUM_SPREAD:
+        other = newton_equilibrium(model, p, samples[-1])
+        return HomogeneousState("equilibrium", equilibrium=other)
+    guess = cycle_from_trajectory(model, p, samples, dt * every)
+    if guess is None:
+        return HomogeneousState(
+            "non-periodic", equilibrium=equilibrium, reason="crossings not periodic"
+        )
+    try:
+        cycle = shoot_cycle(model, p, *guess)
+    except ConvergenceError as error:
+        return HomogeneousState(
+            "non-periodic", equilibrium=equilibrium, reason=str(error)
+        )
+    return HomogeneousState("cycle", equilibrium=equilibrium, cycle=cycle)
