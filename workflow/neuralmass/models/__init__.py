@@ -3,7 +3,8 @@
 A model is one module in this package that follows the contract described in
 `neuralmass.models.ei_qif` (constants, five numba functions, a numpy twin).
 `load_model(name)` imports it and builds the shared kernels for it; adding a
-model means adding its module and its name to MODELS.
+model means adding its module and its name to MODELS. A model kept elsewhere
+(a user's package, the tests) loads by its dotted module path.
 """
 
 from __future__ import annotations
@@ -116,10 +117,18 @@ def _write_atomically(path: Path, text: str) -> None:
 
 @cache
 def load_model(name: str) -> Model:
-    """Import model `name` and its kernels (compiled on first use, cached)."""
-    if name not in MODELS:
+    """Import model `name` and its kernels (compiled on first use, cached).
+
+    `name` is one of MODELS or the dotted path of a module that follows the
+    model contract (see neuralmass.models.ei_qif).
+    """
+    if name in MODELS:
+        module = importlib.import_module(f"neuralmass.models.{name}")
+    elif "." in name:
+        module = importlib.import_module(name)
+    else:
         raise ValueError(f"unknown model {name!r}; known: {', '.join(MODELS)}")
-    module = importlib.import_module(f"neuralmass.models.{name}")
+    name = module.NAME
 
     source = kernel_source(module)
     digest = hashlib.sha256((source + inspect.getsource(module)).encode()).hexdigest()[

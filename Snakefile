@@ -1,0 +1,23 @@
+# Whole-brain next-generation neural mass pipeline: reproduces Delicado, Huguet
+# and Clusella (2025) on the AAL90 connectome. See README.md.
+
+# ---- setup ------------------------------------------------------------------
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+
+
+# ---- stages -----------------------------------------------------------------
+include: "workflow/rules/connectome.smk"
+include: "workflow/rules/homogeneous.smk"
+include: "workflow/rules/dispersion.smk"
+include: "workflow/rules/network.smk"
+include: "workflow/rules/spectra.smk"
+
+
+# ---- targets ----------------------------------------------------------------
+rule all:
+    input:
+        get_all_targets(),
+    default_target: True

@@ -1,0 +1,383 @@
+"""The pipeline's stages as plain functions, one per rule script.
+
+Each function takes paths and plain settings, does one stage and writes its
+outputs atomically, so that it can be tested without Snakemake and a killed
+job never leaves a file that looks finished. Times in the config are in ms
+(the study's unit) and converted here to each model's own time unit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from neuralmass import connectome as con
+from neuralmass import dispersion as disp
+from neuralmass import homogeneous as hom
+from neuralmass.io import atomic_path
+from neuralmass.models import Model, load_model
+from neuralmass.network import Integrator, perturbed_state, simulate
+
+log = logging.getLogger(__name__)
+
+
+def setup_logging(path) -> None:
+    """Send this job's log records and stderr to the rule's log file."""
+    import sys
+
+    handle = open(path, "a", buffering=1)  # noqa: SIM115 (lives as long as the job)
+    sys.stderr = handle
+    logging.basicConfig(
+        stream=handle,
+        level=logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s: %(message)s",
+        force=True,
+    )
+
+
+def model_time(model: Model, milliseconds: float) -> float:
+    """A duration given in ms, in the model's time unit."""
+    return milliseconds * 1e-3 / model.seconds_per_time_unit
+
+
+def provenance() -> dict:
+    """Package versions and the git commit, stored with every result."""
+    versions = {
+        name: metadata.version(name)
+        for name in ("numpy", "scipy", "numba", "pandas", "xarray", "snakemake")
+    }
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {"versions": versions, "git_commit": commit}
+
+
+def write_json(data: dict, path) -> None:
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(json.dumps(data, indent=2, default=_jsonable) + "\n")
+
+
+def _jsonable(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot store {type(value).__name__} in JSON")
+
+
+def _complex_list(values) -> list[list[float]]:
+    return [[float(v.real), float(v.imag)] for v in np.asarray(values)]
+
+
+# --- stage 1: connectome -----------------------------------------------------
+
+
+def prepare_connectome(
+    source, regions, fmt, drop_nodes_without_inputs, outputs: dict
+) -> None:
+    """Load and validate, row-normalise and eigen-decompose a connectome.
+
+    outputs: paths for "weights" (.npy, W), "eigenvalues" (.csv),
+    "eigenvectors" (.npy, columns in the order of the eigenvalues), "labels"
+    (.txt) and "figure" (.png).
+    """
+    from neuralmass.plots.connectome import plot_connectome
+
+    connectome = con.load_connectome(
+        source,
+        fmt=fmt,
+        regions=regions,
+        drop_nodes_without_inputs=drop_nodes_without_inputs,
+    )
+    w = con.row_normalise(connectome.weights)
+    eigenvalues, eigenvectors = con.eigen_decomposition(w)
+    log.info(
+        "%s: %d nodes, Lambda_2 = %s, Lambda_min = %s",
+        source, w.shape[0], eigenvalues[1], eigenvalues[-1],
+    )  # fmt: skip
+
+    with atomic_path(outputs["weights"]) as tmp:
+        np.save(tmp, w)
+    with atomic_path(outputs["eigenvectors"]) as tmp:
+        np.save(tmp, eigenvectors)
+    con.write_eigenvalues_csv(eigenvalues, outputs["eigenvalues"])
+    with atomic_path(outputs["labels"]) as tmp:
+        Path(tmp).write_text("\n".join(connectome.labels) + "\n")
+    plot_connectome(w, eigenvalues, connectome.labels, outputs["figure"])
+
+
+def read_eigenvalues(path) -> np.ndarray:
+    table = pd.read_csv(path)
+    values = table["lambda_re"].to_numpy() + 1j * table["lambda_im"].to_numpy()
+    return values.real if np.all(table["lambda_im"] == 0) else values
+
+
+# --- stage 2: homogeneous states -----------------------------------------------
+
+
+def homogeneous_state(
+    model_name: str,
+    parameters: dict,
+    point: dict,
+    continuation: dict,
+    transient_ms: float,
+    dt_ms: float,
+    output,
+    where: str,
+) -> None:
+    """Classify and store the homogeneous state at one parameter point (JSON)."""
+    model = load_model(model_name)
+    p = model.pack({**parameters, **point}, where=where)
+    state = hom.homogeneous_state(
+        model,
+        p,
+        continuation["parameter"],
+        continuation["start"],
+        model_time(model, transient_ms),
+        model_time(model, dt_ms),
+    )
+    record = {
+        "model": model.name,
+        "point": point,
+        "parameters": model.unpack(p),
+        "time_unit": model.time_unit,
+        "variables": list(model.variables),
+        "state": state.state,
+        "reason": state.reason,
+        **provenance(),
+    }
+    if state.equilibrium is not None:
+        record["equilibrium"] = {
+            "x": state.equilibrium.x,
+            "eigenvalues": _complex_list(state.equilibrium.eigenvalues),
+            "stable": state.equilibrium.stable,
+        }
+    if state.cycle is not None:
+        record["cycle"] = {
+            "x0": state.cycle.x0,
+            "period": state.cycle.period,
+            "frequency_hz": model.frequency_hz(state.cycle.period),
+            "multipliers": _complex_list(state.cycle.multipliers),
+            "stable": state.cycle.stable,
+            "residual": state.cycle.residual,
+        }
+    log.info("%s: %s %s", where, state.state, state.reason)
+    write_json(record, output)
+
+
+def load_homogeneous(path) -> tuple[Model, np.ndarray, dict]:
+    record = json.loads(Path(path).read_text())
+    model = load_model(record["model"])
+    return model, model.pack(record["parameters"]), record
+
+
+# --- stage 3: dispersion relations ---------------------------------------------
+
+
+def dispersion_relation(
+    homogeneous_json, eigenvalues_csv, lambda_grid: dict, output, figure, where: str
+) -> None:
+    """mu(Lambda) on a continuous grid and at the connectome's eigenvalues.
+
+    Writes the CSV with columns I_E-like point parameters, `state`,
+    `lambda_re`, `lambda_im`, `alpha` (empty on grid rows), `mu`, `mu_im`
+    (1/ms for the E-I model: the model's time unit).
+    """
+    from neuralmass.plots.dispersion import plot_dispersion
+
+    model, p, record = load_homogeneous(homogeneous_json)
+    modes = read_eigenvalues(eigenvalues_csv)
+    grid = np.arange(
+        lambda_grid["min"],
+        lambda_grid["max"] + 0.5 * lambda_grid["step"],
+        lambda_grid["step"],
+    )
+    lambdas = np.concatenate([grid.astype(modes.dtype), modes])
+    state = record["state"]
+    if state == "equilibrium":
+        eq = hom.Equilibrium(np.array(record["equilibrium"]["x"]), np.array([]))
+        result = disp.equilibrium_dispersion(model, p, eq, lambdas)
+    elif state == "cycle":
+        c = record["cycle"]
+        cycle = hom.Cycle(np.array(c["x0"]), c["period"], np.array([]), c["residual"])
+        result = disp.floquet_exponents(model, p, cycle, lambdas)
+        log.info(
+            "%s: trivial Floquet exponent %.2e (accuracy of the exponents)",
+            where, disp.trivial_exponent_error(result),
+        )  # fmt: skip
+    else:
+        raise ValueError(
+            f"{where}: the homogeneous state is {state} ({record['reason']}); "
+            "a dispersion relation needs an equilibrium or a cycle"
+        )
+
+    n_grid = grid.size
+    alpha = np.concatenate([np.full(n_grid, np.nan), np.arange(1, modes.size + 1)])
+    table = pd.DataFrame(dict(record["point"]), index=range(lambdas.size))
+    table["state"] = state
+    table["lambda_re"] = lambdas.real
+    table["lambda_im"] = np.imag(lambdas)
+    table["alpha"] = pd.array(alpha, dtype="Float64").astype("Int64")
+    table["mu"] = result.mu
+    table["mu_im"] = result.mu_im
+    with atomic_path(output) as tmp:
+        table.to_csv(tmp, index=False)
+    plot_dispersion(table, figure, where, model.time_unit)
+
+
+# --- stage 4: network simulation -------------------------------------------------
+
+
+def network_simulation(
+    homogeneous_json,
+    weights_npy,
+    labels_txt,
+    settings: dict,
+    output,
+    figure,
+    where: str,
+) -> None:
+    """Simulate the network from the homogeneous state plus a seeded perturbation.
+
+    Stores the observable of every node (NetCDF, dims time x region) with the
+    run's parameters, seed and integrator settings as attributes.
+    """
+    import xarray as xr
+
+    from neuralmass.plots.network import plot_space_time
+
+    model, p, record = load_homogeneous(homogeneous_json)
+    w = np.load(weights_npy)
+    labels = Path(labels_txt).read_text().split()
+    if record["state"] == "cycle":
+        x_hom = np.array(record["cycle"]["x0"])
+    else:
+        x_hom = np.array(record["equilibrium"]["x"])
+    rng = np.random.default_rng(settings["seed"])
+    x0 = perturbed_state(x_hom, w.shape[0], settings["perturbation"], rng)
+    integrator = Integrator(
+        method=settings["integrator"]["method"],
+        dt=model_time(model, settings["integrator"]["dt"]),
+        rtol=settings["integrator"]["rtol"],
+        atol=settings["integrator"]["atol"],
+    )
+    run = simulate(
+        model,
+        p,
+        w,
+        x0,
+        duration=model_time(model, settings["duration"]),
+        transient=model_time(model, settings["transient"]),
+        sample_interval=model_time(model, settings["sample_interval"]),
+        integrator=integrator,
+        labels=labels,
+        where=where,
+    )
+
+    observable = model.module.OBSERVABLE
+    times_ms = run.times * model.seconds_per_time_unit * 1e3
+    data = xr.Dataset(
+        {observable: (("time", "region"), run.observable)},
+        coords={"time": times_ms, "region": labels},
+    )
+    data["time"].attrs["units"] = "ms"
+    data["time"].attrs["long_name"] = "time after the transient"
+    data.attrs.update(
+        {
+            "model": model.name,
+            "point": json.dumps(record["point"]),
+            "parameters": json.dumps(model.unpack(p)),
+            "homogeneous_state": record["state"],
+            "seed": int(settings["seed"]),
+            "perturbation": float(settings["perturbation"]),
+            "transient_ms": float(settings["transient"]),
+            "integrator": json.dumps(settings["integrator"]),
+            "n_evaluations": int(run.counters["n_evaluations"]),
+            "wall_seconds": float(run.counters["wall_seconds"]),
+            "provenance": json.dumps(provenance()),
+        }
+    )
+    encoding = {observable: {"compression": "gzip", "compression_opts": 4}}
+    with atomic_path(output) as tmp:
+        data.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
+    plot_space_time(times_ms, run.observable, labels, figure, where, observable)
+
+
+def homogeneous_table(paths, output) -> None:
+    """One row per point: state, period (model time unit), frequency (Hz)."""
+    rows = []
+    for path in paths:
+        record = json.loads(Path(path).read_text())
+        cycle = record.get("cycle") or {}
+        equilibrium = record.get("equilibrium") or {}
+        leading = equilibrium.get("eigenvalues", [[np.nan, np.nan]])[0]
+        rows.append(
+            {
+                "point": Path(path).stem,
+                **record["point"],
+                "state": record["state"],
+                "period": cycle.get("period", np.nan),
+                "frequency_hz": cycle.get("frequency_hz", np.nan),
+                "stable_uniform": cycle.get("stable", equilibrium.get("stable")),
+                "leading_eigenvalue_re": leading[0],
+                "reason": record["reason"],
+            }
+        )
+    with atomic_path(output) as tmp:
+        pd.DataFrame(rows).to_csv(tmp, index=False)
+
+
+# --- stage 5: spectra ---------------------------------------------------------
+
+
+def network_spectra(recording, settings: dict, spectrum_csv, dominant_csv, figure,
+                    where: str) -> None:  # fmt: skip
+    """Welch spectra of every node and of the network mean of a stored run.
+
+    spectrum_csv: the `Spectra.to_frame` table (dB relative to the maximum);
+    dominant_csv: the peak frequency of the network mean and of every node.
+    """
+    import xarray as xr
+
+    from neuralmass.plots.spectra import plot_spectra
+    from neuralmass.spectra import welch_spectra
+
+    with xr.open_dataset(recording, engine="h5netcdf") as data:
+        name = list(data.data_vars)[0]
+        v = data[name].to_numpy()
+        times_ms = data["time"].to_numpy()
+        regions = [str(r) for r in data["region"].to_numpy()]
+    fs = 1e3 / np.mean(np.diff(times_ms))
+    spectra = welch_spectra(
+        v, fs, window_s=settings["window"], overlap=settings["overlap"],
+        fmax_hz=settings["fmax"],
+    )  # fmt: skip
+    mean_hz, nodes_hz = spectra.dominant_frequency()
+    log.info("%s: dominant frequency of the network mean %.2f Hz", where, mean_hz)
+
+    frame = spectra.to_frame()
+    with atomic_path(spectrum_csv) as tmp:
+        frame.to_csv(tmp, index=False)
+    dominant = pd.DataFrame(
+        {
+            "signal": ["network_mean", *regions],
+            "dominant_frequency_hz": [mean_hz, *nodes_hz],
+            "resolution_hz": spectra.resolution_hz,
+        }
+    )
+    with atomic_path(dominant_csv) as tmp:
+        dominant.to_csv(tmp, index=False)
+    plot_spectra(frame, figure, title=f"{where}: {name}", fmax_hz=settings["fmax"])

@@ -1,0 +1,89 @@
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
+
+from neuralmass.config import check_config
+
+
+report: "../report/workflow.rst"
+
+
+CONFIG_FILES = [str(f) for f in workflow.configfiles] or ["config/config.yaml"]
+config.update(check_config(config, CONFIG_FILES[-1]))
+CON = config["connectome"]
+MODELS = list(config["models"])
+
+
+def get_points(model):
+    return list(config["models"][model]["points"])
+
+
+def get_point(wildcards):
+    return config["models"][wildcards.model]["points"][wildcards.point]
+
+
+def get_parameters(wildcards):
+    return config["models"][wildcards.model]["parameters"]
+
+
+def get_continuation(wildcards):
+    return config["models"][wildcards.model]["continuation"]
+
+
+def get_downloads():
+    """Cached file name -> (url, sha256) for the files fetched from config."""
+    downloads = {Path(CON["url"]).name: (CON["url"], CON["sha256"])}
+    regions = CON["regions"]
+    if regions["url"] and not regions["path"]:
+        downloads[Path(regions["url"]).name] = (regions["url"], regions["sha256"])
+    return downloads
+
+
+def get_download(wildcards):
+    return get_downloads()[wildcards.file]
+
+
+def get_connectome_source(wildcards):
+    """The local file named in config, else the cached download."""
+    if CON["path"]:
+        return CON["path"]
+    return f"{CON['cache']}/{Path(CON['url']).name}"
+
+
+def get_region_table(wildcards):
+    """The region table: local file, cached download, or none."""
+    regions = CON["regions"]
+    if regions["path"]:
+        return regions["path"]
+    if regions["url"]:
+        return f"{CON['cache']}/{Path(regions['url']).name}"
+    return []
+
+
+def get_all_targets():
+    name = CON["name"]
+    targets = [
+        f"results/connectome/{name}/eigenvalues.csv",
+        f"results/figures/connectome/{name}.png",
+    ]
+    for model in MODELS:
+        targets.append(f"results/{model}/homogeneous/states.csv")
+        for point in get_points(model):
+            targets += [
+                f"results/{model}/dispersion/{point}.csv",
+                f"results/figures/dispersion/{model}_{point}.png",
+                f"results/{model}/network/{point}/v_E.nc",
+                f"results/figures/network/{model}_{point}_spacetime.png",
+                f"results/{model}/network/{point}/spectrum.csv",
+                f"results/{model}/network/{point}/dominant_frequency.csv",
+                f"results/figures/spectra/{model}_{point}.png",
+            ]
+    return targets
+
+
+wildcard_constraints:
+    model="|".join(MODELS),
+    file="|".join(get_downloads()),
+    point=r"[A-Za-z0-9_.+-]+",
+    name=r"[A-Za-z0-9_.+-]+",

@@ -1,0 +1,32 @@
+rule connectome_fetch:
+    output:
+        f"{CON['cache']}/{{file}}",
+    params:
+        download=get_download,
+    log:
+        "logs/connectome_fetch/{file}.log",
+    script:
+        "../scripts/connectome_fetch.py"
+
+
+rule connectome_prepare:
+    input:
+        source=get_connectome_source,
+        regions=get_region_table,
+    output:
+        weights="results/connectome/{name}/W.npy",
+        eigenvalues="results/connectome/{name}/eigenvalues.csv",
+        eigenvectors="results/connectome/{name}/eigenvectors.npy",
+        labels="results/connectome/{name}/labels.txt",
+        figure=report(
+            "results/figures/connectome/{name}.png",
+            category="1. Connectome",
+            caption="../report/connectome.rst",
+        ),
+    params:
+        fmt=CON["format"],
+        drop=CON["drop_nodes_without_inputs"],
+    log:
+        "logs/connectome_prepare/{name}.log",
+    script:
+        "../scripts/connectome_prepare.py"

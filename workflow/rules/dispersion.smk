@@ -1,0 +1,18 @@
+rule dispersion_relation:
+    input:
+        homogeneous="results/{model}/homogeneous/{point}.json",
+        eigenvalues=f"results/connectome/{CON['name']}/eigenvalues.csv",
+    output:
+        table="results/{model}/dispersion/{point}.csv",
+        figure=report(
+            "results/figures/dispersion/{model}_{point}.png",
+            category="2. Dispersion relations",
+            subcategory="{model}",
+            caption="../report/dispersion.rst",
+        ),
+    params:
+        grid=config["dispersion"],
+    log:
+        "logs/dispersion_relation/{model}/{point}.log",
+    script:
+        "../scripts/dispersion_relation.py"

@@ -1,0 +1,25 @@
+rule homogeneous_state:
+    output:
+        "results/{model}/homogeneous/{point}.json",
+    params:
+        parameters=get_parameters,
+        point=get_point,
+        continuation=get_continuation,
+        settings=config["homogeneous"],
+    log:
+        "logs/homogeneous_state/{model}/{point}.log",
+    script:
+        "../scripts/homogeneous_state.py"
+
+
+rule homogeneous_table:
+    input:
+        lambda w: expand(
+            "results/{{model}}/homogeneous/{point}.json", point=get_points(w.model)
+        ),
+    output:
+        "results/{model}/homogeneous/states.csv",
+    log:
+        "logs/homogeneous_table/{model}.log",
+    script:
+        "../scripts/homogeneous_table.py"

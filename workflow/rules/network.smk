@@ -1,0 +1,19 @@
+rule network_simulate:
+    input:
+        homogeneous="results/{model}/homogeneous/{point}.json",
+        weights=f"results/connectome/{CON['name']}/W.npy",
+        labels=f"results/connectome/{CON['name']}/labels.txt",
+    output:
+        data="results/{model}/network/{point}/v_E.nc",
+        figure=report(
+            "results/figures/network/{model}_{point}_spacetime.png",
+            category="3. Network simulations",
+            subcategory="{model}",
+            caption="../report/network.rst",
+        ),
+    params:
+        settings=config["simulation"],
+    log:
+        "logs/network_simulate/{model}/{point}.log",
+    script:
+        "../scripts/network_simulate.py"
