@@ -1,13 +1,12 @@
 # Whole-brain next-generation neural mass pipeline: reproduces Delicado, Huguet
 # and Clusella (2025) on the AAL90 connectome. See README.md.
 
+
 # ---- setup ------------------------------------------------------------------
 configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
-
-
 # ---- stages -----------------------------------------------------------------
 include: "workflow/rules/connectome.smk"
 include: "workflow/rules/homogeneous.smk"
@@ -18,6 +17,6 @@ include: "workflow/rules/spectra.smk"
 
 # ---- targets ----------------------------------------------------------------
 rule all:
+    default_target: True
     input:
         get_all_targets(),
-    default_target: True

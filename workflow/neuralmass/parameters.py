@@ -82,7 +82,8 @@ def pack(
 
 def unpack(parameters: Sequence[Parameter], array: np.ndarray) -> dict[str, float]:
     """Inverse of `pack`: a name -> value dict."""
-    return {parameter.name: float(v) for parameter, v in zip(parameters, array, strict=True)}
+    pairs = zip(parameters, array, strict=True)
+    return {parameter.name: float(value) for parameter, value in pairs}
 
 
 def json_schema(parameters: Sequence[Parameter]) -> dict:

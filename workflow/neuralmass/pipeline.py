@@ -86,15 +86,27 @@ def _complex_list(values) -> list[list[float]]:
 
 
 def prepare_connectome(
-    source, regions, fmt, drop_nodes_without_inputs, outputs: dict
+    source, regions, fmt, drop_nodes_without_inputs, outputs: dict, checksums=None
 ) -> None:
     """Load and validate, row-normalise and eigen-decompose a connectome.
 
     outputs: paths for "weights" (.npy, W), "eigenvalues" (.csv),
     "eigenvectors" (.npy, columns in the order of the eigenvalues), "labels"
-    (.txt) and "figure" (.png).
+    (.txt) and "figure" (.png). checksums: path -> sha256 of downloaded
+    inputs, checked again here because a cached file may have been replaced
+    since it was fetched.
     """
     from neuralmass.plots.connectome import plot_connectome
+
+    for path, expected in (checksums or {}).items():
+        if path in (str(source), str(regions)):
+            actual = con.sha256_of(path)
+            if actual != expected:
+                raise con.ConnectomeError(
+                    f"{path}: sha256 {actual} does not match the pinned {expected}; "
+                    "delete the file so that the pipeline downloads it again, or set "
+                    "connectome.path to use your own file"
+                )
 
     connectome = con.load_connectome(
         source,

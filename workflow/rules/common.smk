@@ -51,6 +51,12 @@ def get_connectome_source(wildcards):
     return f"{CON['cache']}/{Path(CON['url']).name}"
 
 
+def get_checksums(wildcards):
+    """Cached download -> sha256, checked again when the connectome is read."""
+    cache = CON["cache"]
+    return {f"{cache}/{name}": sha for name, (url, sha) in get_downloads().items()}
+
+
 def get_region_table(wildcards):
     """The region table: local file, cached download, or none."""
     regions = CON["regions"]

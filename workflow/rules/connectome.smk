@@ -1,10 +1,12 @@
 rule connectome_fetch:
     output:
         f"{CON['cache']}/{{file}}",
-    params:
-        download=get_download,
     log:
         "logs/connectome_fetch/{file}.log",
+    conda:
+        "../../envs/neuralmass.yaml"
+    params:
+        download=get_download,
     script:
         "../scripts/connectome_fetch.py"
 
@@ -23,10 +25,13 @@ rule connectome_prepare:
             category="1. Connectome",
             caption="../report/connectome.rst",
         ),
+    log:
+        "logs/connectome_prepare/{name}.log",
+    conda:
+        "../../envs/neuralmass.yaml"
     params:
         fmt=CON["format"],
         drop=CON["drop_nodes_without_inputs"],
-    log:
-        "logs/connectome_prepare/{name}.log",
+        checksums=get_checksums,
     script:
         "../scripts/connectome_prepare.py"

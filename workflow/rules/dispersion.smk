@@ -10,9 +10,11 @@ rule dispersion_relation:
             subcategory="{model}",
             caption="../report/dispersion.rst",
         ),
-    params:
-        grid=config["dispersion"],
     log:
         "logs/dispersion_relation/{model}/{point}.log",
+    conda:
+        "../../envs/neuralmass.yaml"
+    params:
+        grid=config["dispersion"],
     script:
         "../scripts/dispersion_relation.py"

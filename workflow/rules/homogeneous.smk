@@ -1,13 +1,15 @@
 rule homogeneous_state:
     output:
         "results/{model}/homogeneous/{point}.json",
+    log:
+        "logs/homogeneous_state/{model}/{point}.log",
+    conda:
+        "../../envs/neuralmass.yaml"
     params:
         parameters=get_parameters,
         point=get_point,
         continuation=get_continuation,
         settings=config["homogeneous"],
-    log:
-        "logs/homogeneous_state/{model}/{point}.log",
     script:
         "../scripts/homogeneous_state.py"
 
@@ -21,5 +23,7 @@ rule homogeneous_table:
         "results/{model}/homogeneous/states.csv",
     log:
         "logs/homogeneous_table/{model}.log",
+    conda:
+        "../../envs/neuralmass.yaml"
     script:
         "../scripts/homogeneous_table.py"

@@ -11,9 +11,11 @@ rule network_simulate:
             subcategory="{model}",
             caption="../report/network.rst",
         ),
-    params:
-        settings=config["simulation"],
     log:
         "logs/network_simulate/{model}/{point}.log",
+    conda:
+        "../../envs/neuralmass.yaml"
+    params:
+        settings=config["simulation"],
     script:
         "../scripts/network_simulate.py"

@@ -10,9 +10,11 @@ rule spectra_welch:
             subcategory="{model}",
             caption="../report/spectra.rst",
         ),
-    params:
-        settings=config["spectra"],
     log:
         "logs/spectra_welch/{model}/{point}.log",
+    conda:
+        "../../envs/neuralmass.yaml"
+    params:
+        settings=config["spectra"],
     script:
         "../scripts/spectra_welch.py"

@@ -9,4 +9,5 @@ prepare_connectome(
     snakemake.params.fmt,
     snakemake.params.drop,
     dict(snakemake.output.items()),
+    checksums=snakemake.params.checksums,
 )

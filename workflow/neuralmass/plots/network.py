@@ -1,6 +1,5 @@
 """Space-time figure of a network run."""
 
-
 from matplotlib.figure import Figure
 
 from neuralmass.io import atomic_path

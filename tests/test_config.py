@@ -1,0 +1,54 @@
+"""Config validation: each mistake is named with its field and value."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from neuralmass.config import ConfigError, check_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def config():
+    return yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+
+
+def test_shipped_configs_are_valid(config):
+    checked = check_config(config, "config.yaml")
+    assert checked["connectome"]["drop_nodes_without_inputs"] is False
+    # defaults are filled in, so a changed default in the model reruns its jobs
+    assert checked["models"]["ei_qif"]["parameters"]["J_EI"] == 13.0
+    assert len(checked["models"]["ei_qif"]["parameters"]) == 15
+    paper = yaml.safe_load((ROOT / "config" / "paper.yaml").read_text())
+    check_config(paper, "paper.yaml")
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda c: c["spectra"].update(windw=1),
+         r"spectra: Additional properties.*'windw'"),
+        (lambda c: c["models"].update(wilson_cowan=c["models"]["ei_qif"]),
+         r"models: Additional properties.*'wilson_cowan'"),
+        (lambda c: c["models"]["ei_qif"]["points"].update(bad={"I_X": 1.0}),
+         r"models.ei_qif.points.bad: unknown parameter\(s\) I_X"),
+        (lambda c: c["models"]["ei_qif"]["points"].update(bad={"eps": -1.0}),
+         r"models.ei_qif.points.bad.eps = -1 is outside the allowed range"),
+        (lambda c: c["models"]["ei_qif"]["parameters"].update(Delta_E="wide"),
+         r"models.ei_qif.parameters.Delta_E: 'wide' is not of type 'number'"),
+        (lambda c: c["models"]["ei_qif"]["continuation"].update(parameter="I_X"),
+         r"continuation.parameter: model ei_qif has no parameter 'I_X'"),
+        (lambda c: c["simulation"]["integrator"].update(method="euler"),
+         r"simulation.integrator.method: 'euler' is not one of"),
+        (lambda c: c["connectome"].update(sha256="abc"),
+         r"connectome.sha256: 'abc' does not match"),
+        (lambda c: c["spectra"].update(overlap=1.0),
+         r"spectra.overlap: 1.0 is greater than or equal to the maximum of 1"),
+    ],
+)  # fmt: skip
+def test_bad_config_is_refused(config, edit, message):
+    edit(config)
+    with pytest.raises(ConfigError, match=message) as error:
+        check_config(config, "my.yaml")
+    assert str(error.value).startswith("my.yaml")
