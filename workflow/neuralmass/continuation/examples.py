@@ -1,0 +1,208 @@
+"""Small systems with known bifurcations, as `System`s of numpy callables.
+
+Used by the tests and the benchmark; each docstring states the closed form.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from neuralmass.continuation.system import System
+
+
+def _system(f, jac, variables, parameters, name, unit="1", seconds=1.0):
+    values = np.array([v for _, v in parameters], dtype=float)
+    return System(
+        f=f,
+        jac=jac,
+        variables=tuple(variables),
+        parameters=tuple(n for n, _ in parameters),
+        p=values,
+        name=name,
+        time_unit=unit,
+        seconds_per_time_unit=seconds,
+        observable=variables[0],
+    )
+
+
+def cubic_folds(delta: float = 0.03) -> System:
+    """x' = a + delta x - x^3, y' = -y.
+
+    Folds at x = -+ sqrt(delta / 3), a = +- (2 delta / 3) sqrt(delta / 3);
+    their distance in x is 2 sqrt(delta / 3), in a only (4 delta / 3)
+    sqrt(delta / 3).
+    """
+
+    def f(xs, p):
+        x, y = xs[:, 0], xs[:, 1]
+        return np.stack([p[0] + p[1] * x - x**3, -y], axis=1)
+
+    def jac(xs, p):
+        out = np.zeros((xs.shape[0], 2, 2))
+        out[:, 0, 0] = p[1] - 3 * xs[:, 0] ** 2
+        out[:, 1, 1] = -1.0
+        return out
+
+    return _system(f, jac, ("x", "y"), [("a", 0.0), ("delta", delta)], "cubic")
+
+
+def hopf_normal_form(omega: float = 1.0, coefficients=None) -> System:
+    """x' = alpha x - omega y + F(x, y), y' = omega x + alpha y + G(x, y).
+
+    F and G are quadratic plus cubic polynomials with the coefficients
+    (f20, f11, f02, f30, f21, f12, f03, g20, ..., g03) of x^i y^j. The origin
+    is an equilibrium with eigenvalues alpha +- i omega, so a Hopf point at
+    alpha = 0, and (Guckenheimer and Holmes 1983, eq. 3.4.11)
+
+        a = (F_xxx + F_xyy + G_xxy + G_yyy) / 16
+            + (F_xy (F_xx + F_yy) - G_xy (G_xx + G_yy) - F_xx G_xx
+               + F_yy G_yy) / (16 omega),
+
+    which is l1 omega / 2 in Kuznetsov's normalisation.
+    """
+    c = np.zeros(14) if coefficients is None else np.asarray(coefficients, float)
+    powers = [(2, 0), (1, 1), (0, 2), (3, 0), (2, 1), (1, 2), (0, 3)]
+
+    def poly(x, y, coef):
+        return sum(k * x**i * y**j for k, (i, j) in zip(coef, powers, strict=True))
+
+    def dpoly(x, y, coef):
+        dx = sum(
+            k * i * x ** max(i - 1, 0) * y**j
+            for k, (i, j) in zip(coef, powers, strict=True)
+        )
+        dy = sum(
+            k * j * x**i * y ** max(j - 1, 0)
+            for k, (i, j) in zip(coef, powers, strict=True)
+        )
+        return dx, dy
+
+    def f(xs, p):
+        x, y = xs[:, 0], xs[:, 1]
+        alpha, w = p[0], p[1]
+        return np.stack(
+            [
+                alpha * x - w * y + poly(x, y, c[:7]),
+                w * x + alpha * y + poly(x, y, c[7:]),
+            ],
+            axis=1,
+        )
+
+    def jac(xs, p):
+        x, y = xs[:, 0], xs[:, 1]
+        alpha, w = p[0], p[1]
+        fx, fy = dpoly(x, y, c[:7])
+        gx, gy = dpoly(x, y, c[7:])
+        out = np.empty((xs.shape[0], 2, 2))
+        out[:, 0, 0] = alpha + fx
+        out[:, 0, 1] = -w + fy
+        out[:, 1, 0] = w + gx
+        out[:, 1, 1] = alpha + gy
+        return out
+
+    def a_coefficient():
+        f20, f11, f02, f30, f21, f12, f03 = c[:7]
+        g20, g11, g02, g30, g21, g12, g03 = c[7:]
+        fxx, fxy, fyy = 2 * f20, f11, 2 * f02
+        gxx, gxy, gyy = 2 * g20, g11, 2 * g02
+        fxxx, fxyy = 6 * f30, 2 * f12
+        gxxy, gyyy = 2 * g21, 6 * g03
+        return (fxxx + fxyy + gxxy + gyyy) / 16 + (
+            fxy * (fxx + fyy) - gxy * (gxx + gyy) - fxx * gxx + fyy * gyy
+        ) / (16 * omega)
+
+    system = _system(
+        f, jac, ("x", "y"), [("alpha", 0.0), ("omega", omega)], "hopf_normal_form"
+    )
+    system.expected_l1 = 2 * a_coefficient() / omega
+    return system
+
+
+def transcritical() -> System:
+    """x' = a x - x^2, y' = -y: branch point at (x, a) = (0, 0)."""
+
+    def f(xs, p):
+        x, y = xs[:, 0], xs[:, 1]
+        return np.stack([p[0] * x - x**2, -y], axis=1)
+
+    def jac(xs, p):
+        out = np.zeros((xs.shape[0], 2, 2))
+        out[:, 0, 0] = p[0] - 2 * xs[:, 0]
+        out[:, 1, 1] = -1.0
+        return out
+
+    return _system(f, jac, ("x", "y"), [("a", -1.0)], "transcritical")
+
+
+def jansen_rit() -> System:
+    """The Jansen-Rit node of science.md section 6, self-coupled (time in s).
+
+    Reference at eps = 0 (Grimbert and Faugeras 2006): folds at p = 113.586
+    and -41.301, Hopf points at p = -12.1475, 89.8291 and 315.6964.
+    """
+    names = ["e0", "r", "v0", "A", "B", "a", "b", "C", "p", "eps"]
+    defaults = [2.5, 0.56, 6.0, 3.25, 22.0, 100.0, 50.0, 135.0, 0.0, 0.0]
+
+    def sig(v, e0, r, v0):
+        return 2 * e0 / (1 + np.exp(r * (v0 - v)))
+
+    def dsig(v, e0, r, v0):
+        s = sig(v, e0, r, v0)
+        return r * s * (1 - s / (2 * e0))
+
+    def f(xs, q):
+        e0, r, v0, A, B, a, b, C, p, eps = q
+        y0, y1, y2, y3, y4, y5 = xs.T
+        s12 = sig(y1 - y2, e0, r, v0)
+        return np.stack(
+            [
+                y3,
+                y4,
+                y5,
+                a * (A * s12 - 2 * y3 - a * y0),
+                A * a * (p + 0.8 * C * sig(C * y0, e0, r, v0) + eps * s12)
+                - a * (2 * y4 + a * y1),
+                b * (B * 0.25 * C * sig(0.25 * C * y0, e0, r, v0) - 2 * y5 - b * y2),
+            ],
+            axis=1,
+        )
+
+    def jac(xs, q):
+        e0, r, v0, A, B, a, b, C, p, eps = q
+        y0, y1, y2 = xs[:, 0], xs[:, 1], xs[:, 2]
+        d12 = dsig(y1 - y2, e0, r, v0)
+        out = np.zeros((xs.shape[0], 6, 6))
+        out[:, 0, 3] = out[:, 1, 4] = out[:, 2, 5] = 1.0
+        out[:, 3, 0] = -a * a
+        out[:, 3, 1] = a * A * d12
+        out[:, 3, 2] = -a * A * d12
+        out[:, 3, 3] = -2 * a
+        out[:, 4, 0] = A * a * 0.8 * C * C * dsig(C * y0, e0, r, v0)
+        out[:, 4, 1] = A * a * eps * d12 - a * a
+        out[:, 4, 2] = -A * a * eps * d12
+        out[:, 4, 4] = -2 * a
+        out[:, 5, 0] = b * B * (0.25 * C) ** 2 * dsig(0.25 * C * y0, e0, r, v0)
+        out[:, 5, 2] = -b * b
+        out[:, 5, 5] = -2 * b
+        return out
+
+    return _system(
+        f,
+        jac,
+        ("y0", "y1", "y2", "y3", "y4", "y5"),
+        list(zip(names, defaults, strict=True)),
+        "jansen_rit",
+        unit="s",
+        seconds=1.0,
+    )
+
+
+def jansen_rit_guess(system: System, p_value: float) -> np.ndarray:
+    """Equilibrium of the Jansen-Rit node by fixed-point iteration in y0."""
+    e0, r, v0, A, B, a, b, C, _, eps = system.p
+    y0 = 0.0
+    for _ in range(200):
+        y2 = B / b * 0.25 * C * 2 * e0 / (1 + np.exp(r * (v0 - 0.25 * C * y0)))
+        y1 = A / a * (p_value + 0.8 * C * 2 * e0 / (1 + np.exp(r * (v0 - C * y0))))
+        y0 = 0.5 * y0 + 0.5 * A / a * 2 * e0 / (1 + np.exp(r * (v0 - (y1 - y2))))
+    return np.array([y0, y1, y2, 0.0, 0.0, 0.0])
