@@ -27,7 +27,7 @@ import numpy as np
 from neuralmass import kernels_template
 from neuralmass.parameters import Parameter, pack, unpack
 
-MODELS = ("ei_qif",)
+MODELS = ("ei_qif", "jansen_rit")
 
 #: Where the per-model kernel modules and numba's caches for them live.
 #: NEURALMASS_KERNEL_DIR overrides it (e.g. a node-local disk on a cluster).

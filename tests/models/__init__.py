@@ -1,0 +1,1 @@
+"""Node models kept with the tests; load them by dotted path."""
