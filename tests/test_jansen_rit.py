@@ -15,14 +15,6 @@ from scipy.optimize import brentq, linear_sum_assignment, minimize_scalar
 
 RNG = np.random.default_rng(2006)
 
-# homogeneous.NEWTON_TOL (1e-11, an absolute residual norm) lies below the
-# rounding floor of this model's residual: y4' adds terms A a p and a^2 y1 of
-# order 1e4-1e5 mV/s^2, whose spacing of doubles is 1.5e-11, so Newton
-# stalls at ~1.5e-11 and the continuation fails (see
-# test_continuation_with_the_shared_newton_tolerance). The tests that call
-# Newton use this tolerance instead: 1e-14 relative to those terms.
-JR_NEWTON_TOL = 1e-9
-
 FOLDS = (-41.301, 113.586)
 HOPF = ((-12.1475, 7.24), (89.8291, 10.38), (315.6964, 11.16))
 
@@ -32,17 +24,10 @@ def jr():
     return load_model("jansen_rit")
 
 
-@pytest.fixture
-def newton_tol(monkeypatch):
-    monkeypatch.setattr(hom, "NEWTON_TOL", JR_NEWTON_TOL)
-
-
 @pytest.fixture(scope="module")
 def branch(jr):
     """Equilibria at eps = 0 continued in p from -100 to 400."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(hom, "NEWTON_TOL", JR_NEWTON_TOL)
-        return hom.continue_equilibria(jr, jr.pack({"eps": 0.0}), "p", -100.0, 400.0)
+    return hom.continue_equilibria(jr, jr.pack({"eps": 0.0}), "p", -100.0, 400.0)
 
 
 def random_state():
@@ -180,21 +165,7 @@ def test_hopf_points_found_by_continuation(branch, p_hopf, f_hz):
     assert abs(point.residual) < 1e-8
 
 
-@pytest.mark.parametrize(
-    "p_fold",
-    [
-        pytest.param(
-            FOLDS[0],
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="homogeneous._locate bisects on the smallest real "
-                "eigenvalue, which merges into a complex pair within the step "
-                "past this fold; the point is put at the step end (-41.17)",
-            ),
-        ),
-        FOLDS[1],
-    ],
-)
+@pytest.mark.parametrize("p_fold", FOLDS)
 def test_folds_found_by_continuation(branch, p_fold):
     folds = [s for s in branch.special_points if s.kind == "LP"]
     assert len(folds) == len(FOLDS)
@@ -203,21 +174,11 @@ def test_folds_found_by_continuation(branch, p_fold):
     assert abs(point.residual) < 1e-6
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="homogeneous.NEWTON_TOL = 1e-11 is below the rounding floor "
-    "(~1.5e-11) of this model's residual; the corrector never converges",
-)
-def test_continuation_with_the_shared_newton_tolerance(jr):
-    branch = hom.continue_equilibria(jr, jr.pack({"eps": 0.0}), "p", -100.0, 400.0)
-    assert branch.values[-1] >= 400.0
-
-
 # --- homogeneous states ---------------------------------------------------------
 
 
 @pytest.mark.parametrize("p_value", [50.0, 400.0])
-def test_homogeneous_state_at_an_equilibrium(jr, newton_tol, p_value):
+def test_homogeneous_state_at_an_equilibrium(jr, p_value):
     """Reached from p = -100: on the low branch (50) or past both folds (400)."""
     p = jr.pack({"p": p_value, "eps": 0.0})
     state = hom.homogeneous_state(jr, p, "p", -100.0, 2.0, 1e-4)
@@ -230,10 +191,8 @@ def test_homogeneous_state_at_an_equilibrium(jr, newton_tol, p_value):
 
 @pytest.fixture(scope="module")
 def cycle_at_200(jr):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(hom, "NEWTON_TOL", JR_NEWTON_TOL)
-        p = jr.pack({"p": 200.0, "eps": 0.0})
-        return p, hom.homogeneous_state(jr, p, "p", -100.0, 10.0, 1e-4)
+    p = jr.pack({"p": 200.0, "eps": 0.0})
+    return p, hom.homogeneous_state(jr, p, "p", -100.0, 10.0, 1e-4)
 
 
 def test_homogeneous_cycle_at_p_200(jr, cycle_at_200):
@@ -265,7 +224,7 @@ def test_cycle_period_matches_long_simulation(jr, cycle_at_200):
 
 
 @pytest.mark.parametrize("alpha", [0.1, 0.3])
-def test_dispersion_matches_two_node_network(jr, newton_tol, alpha):
+def test_dispersion_matches_two_node_network(jr, alpha):
     """W = [[1-a, a], [a, 1-a]] has modes Lambda = 1 and 1 - 2a."""
     p = jr.pack({"p": 100.0, "eps": 50.0})
     eq = hom.newton_equilibrium(jr, p, jr.module.initial_guess(p))

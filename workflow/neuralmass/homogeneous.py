@@ -24,6 +24,7 @@ from neuralmass.models import Model
 log = logging.getLogger(__name__)
 
 NEWTON_TOL = 1e-11  # residual norm (1/time unit) accepted as an equilibrium
+STEP_TOL = 1e-13  # or a Newton step below this, relative to |x| + 1: rounding
 NEWTON_MAX_ITER = 50
 FD_STEP = 1e-6  # relative step of the central difference in the parameter
 LOCATE_TOL = 1e-10  # arclength bracket at which a special point is located
@@ -106,9 +107,12 @@ def newton_equilibrium(model: Model, p: np.ndarray, x0: np.ndarray) -> Equilibri
         f = residual(model, p, x)
         if np.linalg.norm(f) < NEWTON_TOL:
             return Equilibrium(x, sorted_eigenvalues(jacobian(model, p, x)))
-        x = x - np.linalg.solve(jacobian(model, p, x), f)
+        step = np.linalg.solve(jacobian(model, p, x), f)
+        x = x - step
         if not np.all(np.isfinite(x)):
             break
+        if np.linalg.norm(step) < STEP_TOL * (1 + np.linalg.norm(x)):
+            return Equilibrium(x, sorted_eigenvalues(jacobian(model, p, x)))
     raise ConvergenceError(
         f"Newton for an equilibrium of {model.name} did not converge from "
         f"{np.array2string(np.asarray(x0), precision=4)} at {model.unpack(p)}"
@@ -153,9 +157,12 @@ class _Continuation:
             g = np.append(self.f(z), t @ (z - z_pred))
             if np.linalg.norm(g) < NEWTON_TOL:
                 return z
-            z = z - np.linalg.solve(np.vstack([self.jac(z), t]), g)
+            step = np.linalg.solve(np.vstack([self.jac(z), t]), g)
+            z = z - step
             if not np.all(np.isfinite(z)):
                 return None
+            if np.linalg.norm(step) < STEP_TOL * (1 + np.linalg.norm(z)):
+                return z
         return None
 
     def eigenvalues(self, z: np.ndarray) -> np.ndarray:
@@ -168,12 +175,27 @@ def _n_unstable(eigenvalues: np.ndarray) -> int:
     return int(np.sum(eigenvalues.real > 0))
 
 
-def _critical(eigenvalues: np.ndarray, kind: str) -> complex:
-    """The eigenvalue whose real part crosses zero at a fold or a Hopf point."""
+def _test_function(eigenvalues: np.ndarray, kind: str) -> float:
+    """A smooth function of the branch that vanishes at the special point.
+
+    LP: the product of the eigenvalues (det J). HB: the product of
+    mu_i + mu_j over i < j (the determinant of the bialternate product), zero
+    when two eigenvalues sum to zero: a Hopf pair +-i omega, or a neutral
+    saddle +-a, which `_locate` tells apart afterwards. Unlike the real part
+    of a tracked eigenvalue, neither jumps when eigenvalues collide.
+    """
     if kind == "LP":
-        candidates = eigenvalues[np.abs(eigenvalues.imag) < 1e-12]
+        return float(np.prod(eigenvalues).real)
+    i, j = np.triu_indices(eigenvalues.size, k=1)
+    return float(np.prod(eigenvalues[i] + eigenvalues[j]).real)
+
+
+def _critical(eigenvalues: np.ndarray, kind: str) -> complex:
+    """The eigenvalue (upper one of the pair for HB) nearest the imaginary axis."""
+    if kind == "LP":
+        candidates = eigenvalues[np.abs(eigenvalues.imag) < 1e-9]
     else:
-        candidates = eigenvalues[eigenvalues.imag > 1e-12]
+        candidates = eigenvalues[eigenvalues.imag > 1e-9]
     if candidates.size == 0:
         return complex(np.nan, np.nan)
     return candidates[np.argmin(np.abs(candidates.real))]
@@ -225,7 +247,9 @@ def continue_equilibria(
         change = _n_unstable(eig_new) - _n_unstable(spectra[-1])
         if change != 0:
             kind = "LP" if abs(change) == 1 else "HB"
-            special.append(_locate(cont, z, t, step, kind))
+            point = _locate(cont, z, t, step, kind)
+            if point is not None:
+                special.append(point)
         t = cont.tangent(z_new, t)
         z = z_new
         values.append(z[-1])
@@ -241,24 +265,34 @@ def continue_equilibria(
 
 
 def _locate(cont: _Continuation, z: np.ndarray, t: np.ndarray, step: float, kind: str):
-    """Bisect in arclength for the zero of the critical eigenvalue's real part."""
+    """Bisect in arclength for the zero of the test function of `kind`.
+
+    Returns None for a neutral saddle (two real eigenvalues of opposite sign
+    summing to zero), which is not a Hopf point.
+    """
 
     def test(s):
         point = cont.correct(z + s * t, t)
-        return point, _critical(cont.eigenvalues(point), kind).real
+        if point is None:
+            raise ConvergenceError(
+                f"could not locate the {kind} point near "
+                f"{cont.model.parameters[cont.k].name} = {z[-1]:.6g}"
+            )
+        return point, _test_function(cont.eigenvalues(point), kind)
 
     low, high = 0.0, step
-    f_low = _critical(cont.eigenvalues(z), kind).real
-    point = z
+    f_low = _test_function(cont.eigenvalues(z), kind)
     while high - low > LOCATE_TOL:
         mid = 0.5 * (low + high)
-        point, f_mid = test(mid)
+        _, f_mid = test(mid)
         if np.sign(f_mid) == np.sign(f_low):
             low, f_low = mid, f_mid
         else:
             high = mid
     point, _ = test(0.5 * (low + high))
     critical = _critical(cont.eigenvalues(point), kind)
+    if np.isnan(critical.real):
+        return None
     return SpecialPoint(
         kind, float(point[-1]), point[:-1], abs(critical.imag), critical.real
     )
