@@ -16,7 +16,8 @@ Step (Keller 1977; Allgower and Georg 1990):
 A step is rejected and halved when Newton fails, when the tangent turns by
 more than `max_angle` (so that the step cannot run past two close folds:
 between them the tangent turns by pi), when several test functions change
-sign at once, or when the problem's own consistency check (e.g. a count of
+sign at once (tests named UZ..., which mark user-chosen parameter values,
+excepted), or when the problem's own consistency check (e.g. a count of
 unstable eigenvalues that does not match the test functions that changed)
 fails. A test function that changes sign over an accepted step is zeroed by
 the Illinois variant of regula falsi in the arclength of the step, with each
@@ -32,17 +33,21 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 log = logging.getLogger(__name__)
 
 GROWTH = 1.5  # step growth after an easy corrector (at most EASY iterations)
-EASY = 3
+EASY = 4
 MAX_LOCATE_ITER = 60
+CHORD_RATE = 0.3  # contraction per chord iteration below which LU is redone
+USER = "UZ"  # prefix of tests that mark user-chosen parameter values
 
 
 @dataclass
@@ -87,6 +92,7 @@ class Event:
     t: np.ndarray
     test: float  # value of the test function at z
     index: int  # number of stored points before it
+    info: object = None  # what the problem's on_event hook made of it
 
 
 @dataclass
@@ -108,6 +114,7 @@ class CurveProblem:
     """Base class: override residual, jacobian; optionally the hooks."""
 
     weights: np.ndarray | None = None
+    permc_spec = "COLAMD"  # column ordering of splu for sparse Jacobians
     test_names: tuple[str, ...] = ()
 
     def residual(self, z):  # (N,)
@@ -132,6 +139,14 @@ class CurveProblem:
     def outside(self, z) -> bool:
         return False
 
+    def stop_reason(self, z) -> str:
+        return "boundary"
+
+    def on_event(self, event):
+        """Called when an event is located, while the problem's state (e.g.
+        the mesh) is still the one of event.z."""
+        return None
+
     def accepted(self, z, t, aux):
         """Called after each accepted step; may return new (z, t) (remesh)."""
         return z, t
@@ -140,15 +155,20 @@ class CurveProblem:
     def w(self, n):
         return np.ones(n) if self.weights is None else self.weights
 
-    def solve_bordered(self, a, row, rhs):
-        """Solve [a; row] y = rhs; raises SingularError for a singular matrix."""
+    def factor(self, a, row):
+        """LU factors of [a; row] as a solve function; raises SingularError."""
         try:
             if sp.issparse(a):
                 m = sp.vstack([a, sp.csr_matrix(row[None, :])], format="csc")
-                return spla.splu(m).solve(rhs)
-            return np.linalg.solve(np.vstack([a, row]), rhs)
+                return spla.splu(m, permc_spec=self.permc_spec).solve
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+                lu = scipy.linalg.lu_factor(np.vstack([a, row]), check_finite=False)
         except (np.linalg.LinAlgError, RuntimeError) as error:
             raise SingularError(str(error)) from None
+        if np.any(np.diag(lu[0]) == 0):
+            raise SingularError("exactly singular bordered matrix")
+        return lambda rhs: scipy.linalg.lu_solve(lu, rhs, check_finite=False)
 
 
 class SingularError(ArithmeticError):
@@ -159,36 +179,54 @@ def dot(w, u, v) -> float:
     return float(np.sum(w * u * v))
 
 
-def tangent(problem: CurveProblem, z, t_old, a=None):
-    a = problem.jacobian(z) if a is None else a
+def tangent(problem: CurveProblem, z, t_old, factors: bool = False):
+    """Unit tangent at z oriented along t_old; with `factors`, also the LU
+    solve of [F_z(z); w t_old] and its row, reused by the next corrector."""
     w = problem.w(z.size)
+    row = w * t_old
+    solve = problem.factor(problem.jacobian(z), row)
     rhs = np.zeros(z.size)
     rhs[-1] = 1.0
-    t = problem.solve_bordered(a, w * t_old, rhs)
+    t = solve(rhs)
     t /= math.sqrt(dot(w, t, t))
-    return t if dot(w, t, t_old) >= 0 else -t
+    t = t if dot(w, t, t_old) >= 0 else -t
+    return (t, solve, row) if factors else t
 
 
-def correct(problem: CurveProblem, z_pred, t, settings: Settings):
-    """Newton on F(z) = 0, <t, z - z_pred> = 0. Returns (z, iterations)."""
+def correct(problem: CurveProblem, z_pred, t, settings: Settings, solve=None, row=None):
+    """Newton on F(z) = 0, <row, z - z_pred> = 0 (row = w t by default).
+
+    With `solve` (LU factors of [F_z; row] at a nearby point) the iteration
+    starts as a chord method and refactors only when it contracts by less
+    than CHORD_RATE per iteration. Returns (z or None, iterations).
+    """
     w = problem.w(z_pred.size)
+    if row is None:
+        row, solve = w * t, None
     z = z_pred.copy()
+    previous = np.inf
     for it in range(1, settings.max_corrector + 1):
         f = problem.residual(z)
-        g = np.append(f, dot(w, t, z - z_pred))
+        g = np.append(f, row @ (z - z_pred))
         if not np.all(np.isfinite(g)):
             return None, it
         try:
-            dz = problem.solve_bordered(problem.jacobian(z), w * t, -g)
+            if solve is None:
+                solve = problem.factor(problem.jacobian(z), row)
+            dz = solve(-g)
         except SingularError:
             return None, it
         z = z + dz
         if not np.all(np.isfinite(z)):
             return None, it
-        if np.max(np.abs(dz)) < settings.newton_tol * (1 + np.max(np.abs(z))):
+        size = np.max(np.abs(dz))
+        if size < settings.newton_tol * (1 + np.max(np.abs(z))):
             f = problem.residual(z)
             if np.max(np.abs(f)) < 100 * settings.newton_tol:
                 return z, it
+        if size > CHORD_RATE * previous:
+            solve = None
+        previous = size
     return None, settings.max_corrector
 
 
@@ -198,7 +236,7 @@ def continue_curve(
     """Follow the curve through z0 (on it) in the direction of t0."""
     curve = Curve()
     z = np.asarray(z0, float)
-    t = tangent(problem, z, np.asarray(t0, float))
+    t, solve, row = tangent(problem, z, np.asarray(t0, float), factors=True)
     aux = problem.auxiliary(z, t)
     tests = problem.tests(z, t, aux)
     curve.rows.append(problem.row(z, t, aux))
@@ -206,22 +244,23 @@ def continue_curve(
     h = settings.ds
 
     while len(curve.rows) < settings.max_points:
-        z_new, iters = correct(problem, z + h * t, t, settings)
+        z_new, iters = correct(problem, z + h * t, t, settings, solve, row)
         curve.n_newton += iters
         reject = z_new is None
         if not reject:
             try:
-                t_new = tangent(problem, z_new, t)
+                t_new, solve_new, row_new = tangent(problem, z_new, t, factors=True)
+                angle = math.acos(max(-1.0, min(1.0, dot(w, t, t_new))))
+                reject = angle > settings.max_angle and h > settings.ds_min
             except SingularError:
-                t_new = t
-            angle = math.acos(max(-1.0, min(1.0, dot(w, t, t_new))))
-            reject = angle > settings.max_angle and h > settings.ds_min
+                reject = True
         if not reject:
             aux_new = problem.auxiliary(z_new, t_new)
             tests_new = problem.tests(z_new, t_new, aux_new)
             changed = [k for k in tests if np.sign(tests[k]) != np.sign(tests_new[k])]
-            ambiguous = len(changed) > 1 or not problem.consistent(
-                aux, aux_new, changed
+            special = [k for k in changed if not k.startswith(USER)]
+            ambiguous = len(special) > 1 or not problem.consistent(
+                aux, aux_new, special
             )
             reject = ambiguous and h > 4 * settings.ds_min
         if reject:
@@ -238,16 +277,19 @@ def continue_curve(
                 event = _locate(problem, kind, z, t, h, tests[kind], settings)
                 if event is not None:
                     event.index = len(curve.rows)
+                    event.info = problem.on_event(event)
                     curve.events.append(event)
         z, t, aux, tests = z_new, t_new, aux_new, tests_new
+        solve, row = solve_new, row_new
         curve.rows.append(problem.row(z, t, aux))
         if problem.outside(z):
-            curve.status = "boundary"
+            curve.status = problem.stop_reason(z)
             break
         z2, t2 = problem.accepted(z, t, aux)
         if z2 is not z:
-            z, t = z2, tangent(problem, z2, t2)
+            z = z2
             w = problem.w(z.size)
+            t, solve, row = tangent(problem, z2, t2, factors=True)
             aux = problem.auxiliary(z, t)
             tests = problem.tests(z, t, aux)
         if iters <= EASY:

@@ -206,3 +206,74 @@ def jansen_rit_guess(system: System, p_value: float) -> np.ndarray:
         y1 = A / a * (p_value + 0.8 * C * 2 * e0 / (1 + np.exp(r * (v0 - C * y0))))
         y0 = 0.5 * y0 + 0.5 * A / a * 2 * e0 / (1 + np.exp(r * (v0 - (y1 - y2))))
     return np.array([y0, y1, y2, 0.0, 0.0, 0.0])
+
+
+def rossler() -> System:
+    """Roessler (1976): x' = -y - z, y' = x + a y, z' = b + z (x - c).
+
+    With a = b = 0.2 the cycle born at a Hopf point of the inner
+    equilibrium period-doubles near c = 2.83 and again near c = 3.84
+    (the cascade accumulates near c = 4.2).
+    """
+
+    def f(xs, p):
+        x, y, z = xs.T
+        a, b, c = p
+        return np.stack([-y - z, x + a * y, b + z * (x - c)], axis=1)
+
+    def jac(xs, p):
+        a, b, c = p
+        out = np.zeros((xs.shape[0], 3, 3))
+        out[:, 0, 1] = out[:, 0, 2] = -1.0
+        out[:, 1, 0] = 1.0
+        out[:, 1, 1] = a
+        out[:, 2, 0] = xs[:, 2]
+        out[:, 2, 2] = xs[:, 0] - c
+        return out
+
+    return _system(
+        f, jac, ("x", "y", "z"), [("a", 0.2), ("b", 0.2), ("c", 2.0)], "rossler"
+    )
+
+
+def rossler_equilibrium(system: System, c: float) -> np.ndarray:
+    """The inner equilibrium x = (c - sqrt(c^2 - 4ab)) / 2, y = -x/a, z = x/a."""
+    a, b = system.p[0], system.p[1]
+    x = (c - np.sqrt(c * c - 4 * a * b)) / 2
+    return np.array([x, -x / a, x / a])
+
+
+def bautin(omega: float = 1.0) -> System:
+    """x' = alpha x - omega y + x (beta r^2 - r^4), y' = omega x + alpha y
+    + y (beta r^2 - r^4), r^2 = x^2 + y^2 (Bautin normal form).
+
+    Hopf points at alpha = 0 with l1 = 2 beta / omega (Kuznetsov's
+    normalisation), so a generalised Hopf point at (alpha, beta) = (0, 0).
+    Cycles have radius^2 solving alpha + beta r^2 - r^4 = 0 and period
+    2 pi / omega; for beta > 0 they fold (LPC) at alpha = -beta^2 / 4,
+    r^2 = beta / 2.
+    """
+
+    def f(xs, p):
+        x, y = xs[:, 0], xs[:, 1]
+        alpha, beta, w = p
+        r2 = x * x + y * y
+        g = beta * r2 - r2 * r2
+        return np.stack([alpha * x - w * y + x * g, w * x + alpha * y + y * g], axis=1)
+
+    def jac(xs, p):
+        x, y = xs[:, 0], xs[:, 1]
+        alpha, beta, w = p
+        r2 = x * x + y * y
+        g = beta * r2 - r2 * r2
+        dg = beta - 2 * r2  # dg/d(r2)
+        out = np.empty((xs.shape[0], 2, 2))
+        out[:, 0, 0] = alpha + g + 2 * x * x * dg
+        out[:, 0, 1] = -w + 2 * x * y * dg
+        out[:, 1, 0] = w + 2 * x * y * dg
+        out[:, 1, 1] = alpha + g + 2 * y * y * dg
+        return out
+
+    return _system(
+        f, jac, ("x", "y"), [("alpha", 0.0), ("beta", 1.0), ("omega", omega)], "bautin"
+    )

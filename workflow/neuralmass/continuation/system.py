@@ -171,7 +171,7 @@ class System:
     def third_tensor(self, x: np.ndarray, p: np.ndarray) -> np.ndarray:
         """T[i, j, k, l] = d^3 f_i / dx_j dx_k dx_l (second differences of J)."""
         n = self.n
-        h = 10 * STATE_STEP * max(1.0, np.max(np.abs(x)))
+        h = 3 * STATE_STEP * max(1.0, np.max(np.abs(x)))
         eye = np.eye(n)
         t = np.empty((n, n, n, n))
         j0 = self.jacobian(x, p)
