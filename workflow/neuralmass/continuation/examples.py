@@ -277,3 +277,27 @@ def bautin(omega: float = 1.0) -> System:
     return _system(
         f, jac, ("x", "y"), [("alpha", 0.0), ("beta", 1.0), ("omega", omega)], "bautin"
     )
+
+
+def bogdanov_takens(s: float = -1.0) -> System:
+    """x' = y, y' = b1 + b2 x + x^2 + s x y (Bogdanov-Takens normal form).
+
+    Folds on b1 = b2^2 / 4, Hopf points (trace s x = 0, so x = 0) on
+    b1 = 0 with b2 < 0, and the Bogdanov-Takens point at (b1, b2) = (0, 0).
+    """
+
+    def f(xs, p):
+        x, y = xs[:, 0], xs[:, 1]
+        return np.stack([y, p[0] + p[1] * x + x * x + p[2] * x * y], axis=1)
+
+    def jac(xs, p):
+        x, y = xs[:, 0], xs[:, 1]
+        out = np.zeros((xs.shape[0], 2, 2))
+        out[:, 0, 1] = 1.0
+        out[:, 1, 0] = p[1] + 2 * x + p[2] * y
+        out[:, 1, 1] = p[2] * x
+        return out
+
+    return _system(
+        f, jac, ("x", "y"), [("b1", 0.0), ("b2", -1.0), ("s", s)], "bogdanov_takens"
+    )
