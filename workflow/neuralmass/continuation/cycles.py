@@ -205,6 +205,7 @@ class CycleProblem(CurveProblem):
         self.set_mesh(mesh, u_ref)
         self.steps = 0
         self.min_amplitude = 0.0  # stop when the orbit shrinks below this
+        self.min_separation = 0.0  # stop when u(tau + 1/2) comes this close
 
     # ---- structure ----------------------------------------------------------
     def set_mesh(self, mesh: Mesh, u_ref):
@@ -389,7 +390,18 @@ class CycleProblem(CurveProblem):
         if self.min_amplitude and self.steps > MIN_STEPS:
             if self.amplitude(u) < self.min_amplitude:
                 return "reached a Hopf point"
+        if self.min_separation and self.steps > MIN_STEPS:
+            if self.half_period_separation(u) < self.min_separation:
+                return "reached a period doubling"
         return ""
+
+    def half_period_separation(self, u):
+        """L2 distance between u(tau) and u(tau + 1/2): zero on a doubled
+        cycle that has become the primary one traversed twice."""
+        tau = self.mesh.nodes()
+        shifted = self.mesh.evaluate(u, (tau + 0.5) % 1.0)
+        w = self.mesh.node_weights()[:, None]
+        return float(np.sqrt(np.sum(w * (u - shifted) ** 2)))
 
     def amplitude(self, u):
         """L2 distance of the orbit from its mean."""
@@ -455,6 +467,7 @@ class CycleBranch:
     t: np.ndarray
     n_rejected: int = 0
     flags: list[str] = field(default_factory=list)
+    branch_id: int = 0
 
     @property
     def values(self):
@@ -542,6 +555,7 @@ def _run(problem, z, t, settings, branch) -> CycleBranch:
         problem.name, curve.rows, points, curve.status, problem, curve.z, curve.t,
         curve.n_rejected,
     )  # fmt: skip
+    result.branch_id = branch
     log.info(
         "%s cycles in %s: %d points, %d special, status %s",
         problem.system.name, problem.name, len(curve.rows), len(points), curve.status,
@@ -644,6 +658,8 @@ def switch_period_doubling(
         raise RuntimeError(f"no doubled cycle found at {pd.values}")
     edges = adapted_edges(doubled, problem2.unpack(z1)[0], ntst)
     z1, t1 = problem2.remesh(z1, t0, edges)
+    start = problem2.half_period_separation(problem2.unpack(z1)[0])
+    problem2.min_separation = HOPF_SHRINK * start
     return _run(problem2, z1, t1, settings, branch_id)
 
 

@@ -1,0 +1,381 @@
+"""The bifurcation stage: diagrams of the homogeneous states as tables.
+
+`one_parameter_diagram` continues the equilibria in the first parameter at
+a fixed value of the second, starts a cycle branch at every Hopf point (not
+already reached by an earlier cycle branch), switches once at every period
+doubling, and flags cycle branches whose period grows past `max_period`:
+next to a fold of equilibria (same parameter within SNIC_TOL) that is a
+SNIC, elsewhere the approach to a homoclinic orbit (kind "HC").
+`two_parameter_diagram` continues the fold and Hopf curves through the folds
+and Hopf points found on those diagrams. `cascade` simulates the node on a
+grid of the first parameter and keeps the peaks of one variable.
+
+Table columns (one row per computed point): branch, type ("equilibrium",
+"cycle", "LP curve", "HB curve"), the two parameters, stable, n_unstable,
+norm, max_<var> and min_<var> for every variable, period (model time unit,
+cycles and Hopf curve), frequency_hz.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from neuralmass.continuation import cycles as cy
+from neuralmass.continuation import two_parameter as tp
+from neuralmass.continuation.core import Settings
+from neuralmass.continuation.equilibria import SpecialPoint, continue_equilibria
+from neuralmass.continuation.system import System
+
+log = logging.getLogger(__name__)
+
+SNIC_TOL = 1e-2  # parameter distance of a large-period end from a fold: SNIC
+SAME_HOPF = 1e-3  # a cycle branch that ends this close to a Hopf point joins it
+SPECIAL_COLUMNS = ("kind", "period", "frequency_hz", "lyapunov_coefficient",
+                   "residual", "branch", "type")  # fmt: skip
+
+
+def _settings(block: dict | None, default: Settings) -> Settings:
+    if not block:
+        return default
+    merged = {**default.__dict__, **block}
+    return Settings(**merged)
+
+
+def equilibrium_guess(system: System, model, p: np.ndarray) -> np.ndarray:
+    guess = getattr(model.module, "initial_guess", None) if model else None
+    return guess(p) if guess else np.zeros(system.n)
+
+
+def one_parameter_diagram(
+    system: System,
+    model,
+    parameter: str,
+    bounds: tuple[float, float],
+    values: dict,
+    ntst: int = cy.NTST,
+    ncol: int = cy.NCOL,
+    max_period: float = 1000.0,
+    period_doubling_depth: int = 1,
+    equilibrium_settings: dict | None = None,
+    cycle_settings: dict | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Branches and special points of one diagram; see the module docstring."""
+    eq_settings = _settings(equilibrium_settings, Settings(ds=0.01, ds_max=0.2))
+    cyc_settings = _settings(
+        cycle_settings, Settings(ds=0.05, ds_max=0.5, newton_tol=1e-9)
+    )
+    p = system.with_values({**values, parameter: bounds[0]})
+    x0 = equilibrium_guess(system, model, p)
+    eq = continue_equilibria(
+        system, parameter, bounds[0], bounds, values, x0, settings=eq_settings
+    )
+    rows = [_equilibrium_row(system, r, 0, values) for r in eq.rows]
+    points = list(eq.special_points)
+    folds = [s.values[parameter] for s in eq.special_points if s.kind == "LP"]
+
+    branch_id = 1
+    reached: list[float] = []
+    queue = []
+    for hopf in (s for s in eq.special_points if s.kind == "HB"):
+        a = hopf.values[parameter]
+        if any(abs(a - r) < SAME_HOPF for r in reached):
+            continue
+        try:
+            branch = cy.continue_cycles_from_hopf(
+                system, parameter, hopf, bounds, values, cyc_settings, ntst, ncol,
+                max_period, branch_id,
+            )  # fmt: skip
+        except RuntimeError as error:
+            log.warning("no cycles from the Hopf point at %s = %.6g: %s",
+                        parameter, a, error)  # fmt: skip
+            continue
+        if branch.status == "reached a Hopf point":
+            reached.append(branch.values[-1])
+        queue.append((branch, 0))
+        branch_id += 1
+
+    doubled_ends: list[float] = []
+    while queue:
+        branch, depth = queue.pop(0)
+        rows += [_cycle_row(system, r, branch.branch_id, values) for r in branch.rows]
+        points += branch.special_points
+        end = _end_point(system, branch, parameter, folds, values)
+        if end is not None:
+            points.append(end)
+        if depth >= period_doubling_depth:
+            continue
+        for pd_point in (s for s in branch.special_points if s.kind == "PD"):
+            a = pd_point.values[parameter]
+            if any(abs(a - r) < SAME_HOPF for r in doubled_ends):
+                continue
+            try:
+                doubled = cy.switch_period_doubling(
+                    branch, pd_point, bounds, cyc_settings, max_period, branch_id
+                )
+            except RuntimeError as error:
+                log.warning("no doubled cycle at %s: %s", pd_point.values, error)
+                continue
+            branch_id += 1
+            queue.append((doubled, depth + 1))
+            if doubled.status == "reached a period doubling":
+                doubled_ends.append(doubled.values[-1])
+    return pd.DataFrame(rows), special_table(points, values)
+
+
+def _end_point(system, branch, parameter, folds, values) -> SpecialPoint | None:
+    if branch.status != "large period":
+        return None
+    last = branch.rows[-1]
+    a = last[parameter]
+    kind = "SNIC" if any(abs(a - f) < SNIC_TOL for f in folds) else "HC"
+    point = SpecialPoint(kind, {parameter: a}, last["x"], np.nan,
+                         period=last["period"])  # fmt: skip
+    point.frequency_hz = system.frequency_hz(last["period"])
+    return point
+
+
+def _state_columns(system: System, xmax, xmin) -> dict:
+    out = {}
+    for i, name in enumerate(system.variables):
+        out[f"max_{name}"] = float(xmax[i])
+        out[f"min_{name}"] = float(xmin[i])
+    return out
+
+
+def _equilibrium_row(system, row, branch, values) -> dict:
+    x = row["x"]
+    return {
+        "branch": branch,
+        "type": "equilibrium",
+        **values,
+        **{k: v for k, v in row.items() if k in system.parameters},
+        "stable": row["stable"],
+        "n_unstable": row["n_unstable"],
+        "norm": float(np.linalg.norm(x)),
+        **_state_columns(system, x, x),
+        "period": np.nan,
+        "frequency_hz": np.nan,
+    }
+
+
+def _cycle_row(system, row, branch, values) -> dict:
+    return {
+        "branch": branch,
+        "type": "cycle",
+        **values,
+        **{k: v for k, v in row.items() if k in system.parameters},
+        "stable": row["stable"],
+        "n_unstable": row["n_unstable"],
+        "norm": row["norm"],
+        **_state_columns(system, row["max"], row["min"]),
+        "period": row["period"],
+        "frequency_hz": system.frequency_hz(row["period"]),
+    }
+
+
+def special_table(points: list[SpecialPoint], values: dict) -> pd.DataFrame:
+    records = []
+    for s in points:
+        records.append(
+            {
+                "kind": s.kind,
+                **values,
+                **s.values,
+                "period": s.period,
+                "frequency_hz": s.frequency_hz,
+                "lyapunov_coefficient": s.lyapunov_coefficient,
+                "residual": s.residual,
+                "branch": s.branch,
+                "type": s.extra.get("curve", ""),
+                "x": ",".join(f"{v:.10g}" for v in np.atleast_1d(s.x)),
+            }
+        )
+    return pd.DataFrame(records, columns=None if records else list(SPECIAL_COLUMNS))
+
+
+def two_parameter_diagram(
+    system: System,
+    names: tuple[str, str],
+    bounds,
+    seeds: pd.DataFrame,
+    settings: dict | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fold and Hopf curves through the LP and HB rows of `seeds`.
+
+    A seed that lies on a curve already computed (within 1e-6 in the first
+    parameter at its second parameter value) starts no new curve.
+    """
+    cont = _settings(settings, Settings(ds=0.01, ds_max=0.5, newton_tol=1e-9))
+    rows, points, done = [], [], []
+    curve_id = 0
+    for _, seed in seeds[seeds["kind"].isin(["LP", "HB"])].iterrows():
+        kind = seed["kind"]
+        a1, a2 = float(seed[names[0]]), float(seed[names[1]])
+        if any(_on_curve(c, names, a1, a2) for k, c in done if k == kind):
+            continue
+        x = np.array([float(v) for v in seed["x"].split(",")])
+        start = SpecialPoint(kind, {names[0]: a1}, x, 0.0)
+        run = tp.continue_fold_curve if kind == "LP" else tp.continue_hopf_curve
+        try:
+            curve = run(system, names, start, {names[1]: a2}, bounds, cont)
+        except RuntimeError as error:
+            log.warning("no %s curve from %s: %s", kind, (a1, a2), error)
+            continue
+        done.append((kind, curve))
+        for r in curve.rows:
+            rows.append(
+                {
+                    "branch": curve_id,
+                    "type": f"{kind} curve",
+                    names[0]: r[names[0]],
+                    names[1]: r[names[1]],
+                    "period": r.get("period", np.nan),
+                    "neutral_saddle": r.get("neutral_saddle", False),
+                    "lyapunov_coefficient": r.get("lyapunov_coefficient", np.nan),
+                    **{f"x_{v}": r["x"][i] for i, v in enumerate(system.variables)},
+                }
+            )
+        for s in curve.special_points:
+            s.branch = curve_id
+        points += curve.special_points
+        curve_id += 1
+    return pd.DataFrame(rows), special_table(points, {})
+
+
+def _on_curve(curve, names, a1, a2) -> bool:
+    pts = np.array([[r[names[0]], r[names[1]]] for r in curve.rows])
+    if pts.size == 0:
+        return False
+    # interpolate along segments that straddle a2
+    for (p1, q1), (p2, q2) in zip(pts[:-1], pts[1:], strict=True):
+        if (q1 - a2) * (q2 - a2) <= 0 and q1 != q2:
+            s = (a2 - q1) / (q2 - q1)
+            if abs(p1 + s * (p2 - p1) - a1) < 1e-6:
+                return True
+    return False
+
+
+def cascade(model, values: dict, parameter: str, grid: np.ndarray, variable: str,
+            transient: float, duration: float, dt: float) -> pd.DataFrame:  # fmt: skip
+    """Peaks (local maxima) of `variable` after a transient, per grid value.
+
+    Each run starts from the end of the previous one (a sweep, as an
+    experimentalist would do), the first from a perturbed resting state.
+    """
+    k = model.index(parameter)
+    j = model.variables.index(variable)
+    p = model.pack(values)
+    p[k] = grid[0]
+    x = np.asarray(model.module.initial_guess(p), float) * (1 + 1e-3)
+    n_transient = int(round(transient / dt))
+    n_record = int(round(duration / dt))
+    records = []
+    for value in grid:
+        p[k] = value
+        out = np.empty((1, x.size))
+        x = model.kernels.rk4_homogeneous(x, p, dt, n_transient, n_transient + 1, out)
+        samples = np.empty((n_record + 1, x.size))
+        x = model.kernels.rk4_homogeneous(x, p, dt, n_record, 1, samples)
+        s = samples[:, j]
+        peaks = np.flatnonzero((s[1:-1] > s[:-2]) & (s[1:-1] >= s[2:])) + 1
+        if peaks.size == 0 or np.ptp(s) < 1e-9:
+            records.append({parameter: value, "peak": s[-1], "resting": True})
+            continue
+        heights = np.unique(np.round(s[peaks], 6))
+        records += [{parameter: value, "peak": h, "resting": False} for h in heights]
+    return pd.DataFrame(records)
+
+
+# ---- writers called by the rule scripts ---------------------------------------
+def _system(model_name: str, parameters: dict):
+    from neuralmass.models import load_model
+
+    model = load_model(model_name)
+    return model, System.from_model(model, parameters)
+
+
+def write_one_parameter(model_name, parameters, settings, second_value,
+                        branches_csv, special_csv) -> None:  # fmt: skip
+    """One diagram in settings["parameter"] at second parameter = value."""
+    from neuralmass.io import atomic_path
+
+    model, system = _system(model_name, parameters)
+    values = {settings["second"]: float(second_value)}
+    rows, points = one_parameter_diagram(
+        system, model, settings["parameter"], tuple(settings["bounds"]), values,
+        ntst=settings["ntst"], ncol=settings["ncol"],
+        max_period=settings["max_period"],
+        period_doubling_depth=settings["period_doubling_depth"],
+    )  # fmt: skip
+    with atomic_path(branches_csv) as tmp:
+        rows.to_csv(tmp, index=False)
+    with atomic_path(special_csv) as tmp:
+        points.to_csv(tmp, index=False)
+
+
+def write_two_parameter(model_name, parameters, settings, special_csvs,
+                        curves_csv, special_csv) -> None:  # fmt: skip
+    from neuralmass.io import atomic_path
+
+    _, system = _system(model_name, parameters)
+    seeds = pd.concat([pd.read_csv(f) for f in special_csvs], ignore_index=True)
+    names = (settings["parameter"], settings["second"])
+    bounds = (tuple(settings["bounds"]), tuple(settings["second_bounds"]))
+    curves, points = two_parameter_diagram(system, names, bounds, seeds)
+    with atomic_path(curves_csv) as tmp:
+        curves.to_csv(tmp, index=False)
+    with atomic_path(special_csv) as tmp:
+        points.to_csv(tmp, index=False)
+
+
+def write_cascade(model_name, parameters, settings, output) -> None:
+    from neuralmass.io import atomic_path
+    from neuralmass.models import load_model
+
+    model = load_model(model_name)
+    c = settings["cascade"]
+    grid = np.linspace(c["start"], c["stop"], c["n"])
+    values = {**parameters, settings["second"]: c["second_value"]}
+    table = cascade(model, values, settings["parameter"], grid, c["variable"],
+                    c["transient"], c["duration"], c["dt"])  # fmt: skip
+    with atomic_path(output) as tmp:
+        table.to_csv(tmp, index=False)
+
+
+def write_tables(branch_csvs, special_csvs, curves_csv, curve_special_csv,
+                 branches_out, special_out) -> None:  # fmt: skip
+    """Merge the per-diagram tables into branches.csv and special_points.csv.
+
+    Branch ids are made unique across diagrams; the fold and Hopf curves are
+    appended to the branches as types "LP curve" and "HB curve".
+    """
+    from neuralmass.io import atomic_path
+
+    parts, offset = [], 0
+    specials = []
+    for b_csv, s_csv in zip(branch_csvs, special_csvs, strict=True):
+        b = pd.read_csv(b_csv)
+        s = pd.read_csv(s_csv)
+        b["branch"] += offset
+        if len(s):
+            s["branch"] += offset
+        offset = int(b["branch"].max()) + 1
+        parts.append(b)
+        specials.append(s)
+    curves = pd.read_csv(curves_csv)
+    if len(curves):
+        curves["branch"] += offset
+    parts.append(curves)
+    cs = pd.read_csv(curve_special_csv)
+    if len(cs):
+        cs["branch"] += offset
+    specials.append(cs)
+    with atomic_path(branches_out) as tmp:
+        pd.concat(parts, ignore_index=True).to_csv(tmp, index=False)
+    table = pd.concat(specials, ignore_index=True)
+    table = table[~table["kind"].astype(str).str.startswith("UZ")]
+    with atomic_path(special_out) as tmp:
+        table.to_csv(tmp, index=False)
