@@ -99,6 +99,21 @@ def test_lorenz_spectrum(lorenz):
     np.testing.assert_array_equal(spectrum.running[-1], got)
 
 
+def test_leading_exponents_do_not_depend_on_how_many_are_computed(lorenz):
+    """QR keeps the span of the first j vectors, so K = 1 and K = 2 give the
+    leading exponents of K = 3 from the same first vectors (T = 200)."""
+    settings = {"duration": 200.0, "dt": 0.01, "qr_interval": 0.1}
+    p, x0 = lorenz.pack({}), [1.0, 1.0, 20.0]
+    full = lyap.homogeneous_lyapunov_spectrum(
+        lorenz, p, x0, LyapunovSettings(3, **settings)
+    )
+    for k in (1, 2):
+        part = lyap.homogeneous_lyapunov_spectrum(
+            lorenz, p, x0, LyapunovSettings(k, **settings)
+        )
+        np.testing.assert_allclose(part.exponents, full.exponents[:k], atol=1e-10)
+
+
 def test_full_spectrum_of_a_two_node_network_at_an_equilibrium(model):
     """K = N n = 12: the real parts of the eigenvalues of both modes.
 
@@ -292,3 +307,128 @@ def test_divergence_names_phase_time_and_node(model, aal90_weights):
         LyapunovError, match=r"point X: averaging: .* at t = 0\.0[0-9]+ ms in node 7"
     ):
         lyap.lyapunov_spectrum(model, p, aal90_weights, x0, settings, where="point X")
+
+
+# ---- pipeline stages -------------------------------------------------------
+
+
+def test_stages_write_tables_figures_and_summaries(tmp_path, aal90_weights):
+    """Short runs through the stage functions, as the rule scripts call them."""
+    import json
+
+    import pandas as pd
+    from neuralmass import lyapunov_stages as stages
+
+    np.save(tmp_path / "W.npy", aal90_weights)
+    (tmp_path / "labels.txt").write_text("\n".join(f"R{j}" for j in range(90)))
+    settings = {
+        "n_exponents": 3,
+        "transient": 20.0,
+        "tangent_transient": 5.0,
+        "duration": 20.0,
+        "dt": 0.02,
+        "qr_interval": 1.0,
+        "n_blocks": 4,
+        "perturbation": 0.01,
+        "seed": 1,
+    }
+    homogeneous = {"transient": 500.0, "dt": 0.01}
+    continuation = {"parameter": "I_E", "start": 0.0}
+    scan = {
+        "parameter": "I_E",
+        "min": 2.0,
+        "max": 10.0,
+        "step": 8.0,
+        "fixed": {"eps": 3.0},
+    }
+    points = stages.scan_points(scan)
+    assert list(points) == ["scan_I_E2_eps3", "scan_I_E10_eps3"]
+    for name, point in points.items():
+        outputs = {
+            key: tmp_path / name / file
+            for key, file in [
+                ("table", "lyapunov.csv"),
+                ("convergence", "lyapunov_convergence.csv"),
+                ("summary", "lyapunov.json"),
+                ("figure", "convergence.png"),
+            ]
+        }
+        stages.network_lyapunov(
+            "ei_qif",
+            {},
+            point,
+            continuation,
+            homogeneous,
+            settings,
+            tmp_path / "W.npy",
+            tmp_path / "labels.txt",
+            outputs,
+            name,
+        )
+    table = pd.read_csv(tmp_path / "scan_I_E10_eps3" / "lyapunov.csv")
+    assert list(table.columns) == ["index", "exponent", "stderr", "unit"]
+    assert table["index"].tolist() == [1, 2, 3] and set(table["unit"]) == {"1/ms"}
+    record = json.loads((tmp_path / "scan_I_E2_eps3" / "lyapunov.json").read_text())
+    assert record["homogeneous_state"] == "equilibrium"
+    assert record["lambda_max"] < 0 and record["n_positive"] == 0
+    convergence = pd.read_csv(tmp_path / "scan_I_E2_eps3/lyapunov_convergence.csv")
+    final = pd.read_csv(tmp_path / "scan_I_E2_eps3/lyapunov.csv")["exponent"]
+    assert convergence["time_ms"].iloc[-1] == pytest.approx(20.0)
+    np.testing.assert_allclose(convergence.iloc[-1, 1:], final, rtol=1e-12)
+
+    stages.lyapunov_scan_table(
+        [tmp_path / name / "lyapunov.json" for name in points],
+        [tmp_path / name / "lyapunov.csv" for name in points],
+        "I_E",
+        {
+            key: tmp_path / file
+            for key, file in [
+                ("table", "scan.csv"),
+                ("summary", "scan_summary.csv"),
+                ("figure", "scan.png"),
+            ]
+        },
+    )
+    summary = pd.read_csv(tmp_path / "scan_summary.csv")
+    assert summary["I_E"].tolist() == [2.0, 10.0]
+    assert len(pd.read_csv(tmp_path / "scan.csv")) == 6
+
+    block = {
+        "x": {"parameter": "I_E", "min": 2.0, "max": 12.0, "step": 10.0},
+        "y": {"parameter": "eps", "min": 12.0, "max": 12.0, "step": 1.0},
+    }
+    short = {
+        key: settings[key]
+        for key in (
+            "transient",
+            "tangent_transient",
+            "duration",
+            "dt",
+            "qr_interval",
+            "n_blocks",
+        )
+    }
+    stages.homogeneous_lyapunov_row(
+        "ei_qif",
+        {},
+        block,
+        0,
+        continuation,
+        homogeneous,
+        short,
+        tmp_path / "row0.csv",
+        "map",
+    )
+    stages.homogeneous_lyapunov_map(
+        [tmp_path / "row0.csv"],
+        block,
+        {"table": tmp_path / "map.csv", "figure": tmp_path / "map.png"},
+        "map",
+    )
+    row = pd.read_csv(tmp_path / "map.csv")
+    assert row["status"].tolist() == ["ok", "ok"]
+    assert [f"lambda_{i}" for i in range(1, 7)] == [
+        c for c in row.columns if c.startswith("lambda_")
+    ]
+    assert row["lambda_1"].iloc[0] < -0.01  # a stable equilibrium at I_E = 2
+    assert (tmp_path / "map.png").stat().st_size > 0
