@@ -3,12 +3,36 @@
 # two parameters, a simulated period-doubling cascade, merged tables, figures.
 
 
+wildcard_constraints:
+    value=r"-?[0-9][0-9.e+-]*",
+
+
 def get_bifurcation(wildcards):
-    return config["bifurcation"][wildcards.model]
+    return config["models"][wildcards.model]["bifurcation"]
 
 
 def get_bifurcation_values(model):
-    return [f"{v:g}" for v in config["bifurcation"][model]["values"]]
+    return [f"{v:g}" for v in config["models"][model]["bifurcation"]["values"]]
+
+
+def get_bifurcation_targets():
+    """Tables and figures of every model that has a bifurcation block."""
+    targets = []
+    for model, block in config["models"].items():
+        if "bifurcation" not in block:
+            continue
+        targets += [
+            f"results/{model}/homogeneous/branches.csv",
+            f"results/{model}/homogeneous/special_points.csv",
+            f"results/figures/bifurcation/{model}_two_parameter.png",
+            f"results/figures/bifurcation/{model}_cascade.png",
+        ]
+        targets += expand(
+            "results/figures/bifurcation/{model}_one_parameter_{value}.png",
+            model=model,
+            value=get_bifurcation_values(model),
+        )
+    return targets
 
 
 def get_bifurcation_diagrams(kind):
@@ -27,11 +51,11 @@ rule bifurcation_one_parameter:
     output:
         branches="results/{model}/bifurcation/one_parameter/{value}/branches.csv",
         special="results/{model}/bifurcation/one_parameter/{value}/special_points.csv",
+    log:
+        "logs/bifurcation_one_parameter/{model}/{value}.log",
     params:
         parameters=get_parameters,
         settings=get_bifurcation,
-    log:
-        "logs/bifurcation_one_parameter/{model}/{value}.log",
     script:
         "../scripts/bifurcation_one_parameter.py"
 
@@ -42,11 +66,11 @@ rule bifurcation_two_parameter:
     output:
         curves="results/{model}/bifurcation/two_parameter/curves.csv",
         special="results/{model}/bifurcation/two_parameter/special_points.csv",
+    log:
+        "logs/bifurcation_two_parameter/{model}.log",
     params:
         parameters=get_parameters,
         settings=get_bifurcation,
-    log:
-        "logs/bifurcation_two_parameter/{model}.log",
     script:
         "../scripts/bifurcation_two_parameter.py"
 
@@ -54,11 +78,11 @@ rule bifurcation_two_parameter:
 rule bifurcation_cascade:
     output:
         "results/{model}/bifurcation/cascade.csv",
+    log:
+        "logs/bifurcation_cascade/{model}.log",
     params:
         parameters=get_parameters,
         settings=get_bifurcation,
-    log:
-        "logs/bifurcation_cascade/{model}.log",
     script:
         "../scripts/bifurcation_cascade.py"
 
@@ -89,10 +113,10 @@ rule bifurcation_figure_one_parameter:
             subcategory="{model}",
             caption="../report/bifurcation_one_parameter.rst",
         ),
-    params:
-        settings=get_bifurcation,
     log:
         "logs/bifurcation_figure_one_parameter/{model}/{value}.log",
+    params:
+        settings=get_bifurcation,
     script:
         "../scripts/bifurcation_figures.py"
 
@@ -115,9 +139,9 @@ rule bifurcation_figures:
             subcategory="{model}",
             caption="../report/bifurcation_cascade.rst",
         ),
-    params:
-        settings=get_bifurcation,
     log:
         "logs/bifurcation_figures/{model}.log",
+    params:
+        settings=get_bifurcation,
     script:
         "../scripts/bifurcation_figures.py"
