@@ -11,6 +11,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/connectome.smk"
 include: "workflow/rules/homogeneous.smk"
 include: "workflow/rules/dispersion.smk"
+include: "workflow/rules/transverse.smk"
 include: "workflow/rules/network.smk"
 include: "workflow/rules/spectra.smk"
 

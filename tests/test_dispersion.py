@@ -57,21 +57,25 @@ def test_floquet_multipliers_match_the_flow_of_a_two_node_network(model, i_e, ep
 
     x0 = np.tile(cycle.x0, (2, 1))
     dt = cycle.period / 8000
-    step = 1e-7
+    step = 1e-4  # fourth-order central differences: truncation ~ step^4
+
+    def flow_at(col, offset):
+        x = x0.copy()
+        x.flat[col] += offset
+        return network_flow(model, p, w, x, cycle.period, dt).ravel()
+
     monodromy = np.empty((12, 12))
     for col in range(12):
-        plus, minus = x0.copy(), x0.copy()
-        plus.flat[col] += step
-        minus.flat[col] -= step
-        f_plus = network_flow(model, p, w, plus, cycle.period, dt).ravel()
-        f_minus = network_flow(model, p, w, minus, cycle.period, dt).ravel()
-        monodromy[:, col] = (f_plus - f_minus) / (2 * step)
+        monodromy[:, col] = (
+            8 * (flow_at(col, step) - flow_at(col, -step))
+            - (flow_at(col, 2 * step) - flow_at(col, -2 * step))
+        ) / (12 * step)
     rho = np.linalg.eigvals(monodromy)
     expected = np.exp(modes.exponents.ravel() * cycle.period)
     big = np.abs(expected) > 1e-3
     got = np.sort(np.abs(rho))[::-1][: big.sum()]
     want = np.sort(np.abs(expected[big]))[::-1]
-    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)  # FD error ~1e-7
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
 def test_trivial_exponent_vanishes_and_agrees_across_step_sizes(model):
@@ -90,3 +94,14 @@ def test_complex_lambda_gives_conjugate_symmetric_exponents(model):
     lam = np.array([0.3 + 0.2j, 0.3 - 0.2j])
     modes = disp.floquet_exponents(model, p, cycle, lam)
     np.testing.assert_allclose(modes.mu[0], modes.mu[1], atol=1e-10)
+
+
+def test_interpolated_floquet_exponents_equal_direct_ones(model, aal90_weights):
+    p = model.pack({"I_E": 12.0, "eps": 12.0})
+    cycle = hom.homogeneous_state(model, p, "I_E", 0.0, 1000.0, 0.01).cycle
+    lambdas = np.sort(np.linalg.eigvals(aal90_weights).real)[::-1]
+    direct = disp.floquet_exponents(model, p, cycle, lambdas, n_steps=1000)
+    fast = disp.floquet_exponents_interpolated(model, p, cycle, lambdas, n_steps=1000)
+    np.testing.assert_allclose(fast.mu, direct.mu, atol=1e-12)
+    np.testing.assert_allclose(np.abs(fast.mu_im), np.abs(direct.mu_im), atol=1e-10)
+    assert disp.trivial_exponent_error(fast) < 1e-8

@@ -71,6 +71,26 @@ def check_config(config: dict, source: str = "config") -> dict:
             model.index(block["continuation"]["parameter"])
         except ValueError as error:
             raise ConfigError(f"{where}.continuation.parameter: {error}") from None
+        transverse = block.get("transverse")
+        if transverse:
+            for axis in ("x", "y"):
+                name = transverse[axis]["parameter"]
+                if name not in {q.name for q in model.parameters}:
+                    raise ConfigError(
+                        f"{where}.transverse.{axis}.parameter: {name!r} is not a "
+                        f"parameter of model {model.name}"
+                    )
+                if transverse[axis]["max"] < transverse[axis]["min"]:
+                    raise ConfigError(f"{where}.transverse.{axis}: max < min")
+            panel = transverse.get("panel")
+            if panel:
+                for value in panel["values"]:
+                    point = {**panel["fixed"], panel["parameter"]: value}
+                    try:
+                        model.pack({**block["parameters"], **point},
+                                   f"{where}.transverse.panel")  # fmt: skip
+                    except ValueError as error:
+                        raise ConfigError(str(error)) from None
         for point, values in block["points"].items():
             try:
                 model.pack({**block["parameters"], **values}, f"{where}.points.{point}")

@@ -29,10 +29,19 @@ NEWTON_MAX_ITER = 50
 FD_STEP = 1e-6  # relative step of the central difference in the parameter
 LOCATE_TOL = 1e-10  # arclength bracket at which a special point is located
 STEPS_PER_PERIOD = 4000  # RK4 steps per period in shooting and Floquet runs
-SHOOTING_TOL = 1e-10  # max |x(T) - x(0)| accepted as periodic
+SHOOTING_TOL = 1e-10  # |x(T) - x(0)| at which shooting stops
+SHOOTING_STALL_TOL = 1e-5  # relative to |x| + 1, accepted if Newton stalls
 EQUILIBRIUM_SPREAD = 1e-7  # range of the observable below which a run rests
 MAX_CROSSINGS = 8  # section crossings per period searched for a return
-RETURN_TOL = 1e-4  # return distance, relative to the range, taken as periodic
+MAX_HALVINGS = 8  # of a shooting Newton step that does not shrink the gap
+MINIMAL_PERIOD_TOL = 1e-6  # return after T / m, relative to the orbit's size
+RETURN_TIGHT = 1e-4  # return distance, relative to the range, of a settled cycle
+EXTENSIONS = 4  # extra half-transients simulated while a cycle is still settling
+ATTRACTOR_MARGIN = 1e-3  # a simulated cycle counts as attracting up to |rho| 1 + this
+RETURN_TOL = 1e-2  # return distance, relative to the range, to try shooting
+
+
+UNSTABLE_ORBIT = "the periodic orbit near the simulated motion is unstable"
 
 
 class ConvergenceError(RuntimeError):
@@ -57,11 +66,15 @@ class Cycle:
     residual: float  # |x(T) - x(0)|
 
     @property
+    def leading_multiplier(self) -> float:
+        """Largest modulus among the multipliers other than the trivial one."""
+        trivial = np.argmin(np.abs(self.multipliers - 1.0))
+        return float(np.max(np.abs(np.delete(self.multipliers, trivial))))
+
+    @property
     def stable(self) -> bool:
         """Stable to uniform perturbations: all but the trivial multiplier < 1."""
-        trivial = np.argmin(np.abs(self.multipliers - 1.0))
-        others = np.delete(self.multipliers, trivial)
-        return bool(np.all(np.abs(others) < 1.0))
+        return self.leading_multiplier < 1.0
 
 
 @dataclass
@@ -314,51 +327,102 @@ def simulate_homogeneous(
     return x_end, out
 
 
+def _flow(model, p, x, period, n_steps):
+    """x(period) and the monodromy matrix, RK4 with n_steps steps."""
+    x_end, y = model.kernels.monodromy(x, p, period, n_steps, np.ones(1))
+    return x_end, y[0]
+
+
 def shoot_cycle(
-    model: Model, p: np.ndarray, x0: np.ndarray, period: float, section: int
+    model: Model,
+    p: np.ndarray,
+    x0: np.ndarray,
+    period: float,
+    section: int,
+    n_steps: int = STEPS_PER_PERIOD,
+    check_minimal: bool = True,
 ) -> Cycle:
-    """Refine a periodic orbit by Newton on (x(0), T).
+    """Refine a periodic orbit by damped Newton on (x(0), T).
 
     Equations: x(T) - x(0) = 0 and x_section(0) = its initial value (the
     Poincare section); the Jacobian [M - I, f(x(T)); e_section, 0] uses the
-    monodromy M from the variational equation.
+    monodromy M from the variational equation, integrated with n_steps RK4
+    steps per period (the orbit found is that of this discretisation). A
+    Newton step that does not shrink the gap, or takes the period out of
+    (T / 2, 2 T) of the guess, is halved, up to MAX_HALVINGS times. Near a
+    Hopf point the orbit is weakly attracting, the Newton matrix nearly
+    singular and the gap stalls above SHOOTING_TOL; an orbit that stalls
+    below SHOOTING_STALL_TOL (relative) is returned with its gap as
+    `residual`, which callers report.
+
+    The orbit returned has its minimal period: a guess spanning m turns of a
+    cycle converges to the m-fold orbit, which is detected (a return after
+    T / m within MINIMAL_PERIOD_TOL of the orbit's size) and shot again over
+    one turn.
     """
     n = x0.size
     x = np.array(x0, dtype=float)
     level = x[section]
-    one = np.ones(1)
+    guess = period
+    x_end, y = _flow(model, p, x, period, n_steps)
+    gap = np.linalg.norm(x_end - x)
     for _ in range(NEWTON_MAX_ITER):
-        x_end, y = model.kernels.monodromy(x, p, period, STEPS_PER_PERIOD, one)
-        gap = x_end - x
-        if np.linalg.norm(gap) < SHOOTING_TOL:
-            multipliers = np.linalg.eigvals(y[0])
-            order = np.argsort(-np.abs(multipliers))
-            return Cycle(x, period, multipliers[order], float(np.linalg.norm(gap)))
+        if gap < SHOOTING_TOL:
+            break
         a = np.zeros((n + 1, n + 1))
-        a[:n, :n] = y[0] - np.eye(n)
+        a[:n, :n] = y - np.eye(n)
         a[:n, n] = residual(model, p, x_end)
         a[n, section] = 1.0
-        delta = np.linalg.solve(a, -np.append(gap, x[section] - level))
-        x += delta[:n]
-        period += delta[n]
-        if not (np.all(np.isfinite(x)) and period > 0):
+        delta = np.linalg.solve(a, -np.append(x_end - x, x[section] - level))
+        for _ in range(MAX_HALVINGS):
+            x_try, period_try = x + delta[:n], period + delta[n]
+            plausible = guess / 2 < period_try < 2 * guess  # not the T -> 0 orbit
+            if np.all(np.isfinite(x_try)) and plausible:
+                x_end_try, y_try = _flow(model, p, x_try, period_try, n_steps)
+                gap_try = np.linalg.norm(x_end_try - x_try)
+                if gap_try < gap:
+                    break
+            delta /= 2
+        else:
             break
-    raise ConvergenceError(
-        f"shooting for a cycle of {model.name} did not converge at {model.unpack(p)}"
-    )
+        x, period, x_end, y, gap = x_try, period_try, x_end_try, y_try, gap_try
+    if not gap < SHOOTING_STALL_TOL * (1 + np.linalg.norm(x)):
+        raise ConvergenceError(
+            f"shooting for a cycle of {model.name} did not converge at "
+            f"{model.unpack(p)}"
+        )
+
+    if check_minimal:
+        every = max(n_steps // 200, 1)
+        _, orbit = simulate_homogeneous(model, p, x, period, period / n_steps, every)
+        size = np.ptp(orbit, axis=0).max()
+        for m in range(MAX_CROSSINGS, 1, -1):
+            x_part, _ = _flow(model, p, x, period / m, max(n_steps // m, 50))
+            if np.max(np.abs(x_part - x)) < MINIMAL_PERIOD_TOL * size:
+                return shoot_cycle(model, p, x, period / m, section, n_steps, False)
+    multipliers = np.linalg.eigvals(y)
+    order = np.argsort(-np.abs(multipliers))
+    return Cycle(x, period, multipliers[order], float(gap))
 
 
 def cycle_from_trajectory(model: Model, p: np.ndarray, samples: np.ndarray, dt: float):
-    """Guess (x0, period, section) from the returns of a simulated trajectory.
+    """Guess (x0, period, section, settled) from the returns of a trajectory.
 
-    The section is an upward crossing of the mid-range level of the variable
-    with the largest range. The state at the last crossing is compared with
-    the states 1, 2, ... MAX_CROSSINGS crossings earlier; the first one that
-    comes back within RETURN_TOL of the range gives the period (a cycle may
-    cross the level several times per period). Returns None when none does:
-    the motion is not periodic on the simulated window.
+    The section is an upward crossing of the mid-range level of the smoothest
+    variable (the smallest largest step relative to its range; spiking
+    variables cross a level more than once per turn). The state at the last
+    crossing is compared with the states 1, 2, ... MAX_CROSSINGS crossings
+    earlier; the first that comes back within RETURN_TOL of the range gives
+    the period guess (a cycle may cross the level several times per period).
+    `settled` says whether it came back within RETURN_TIGHT, i.e. whether the
+    motion has converged onto the cycle. Returns None when nothing comes back: not periodic on this window.
     """
-    section = int(np.argmax(np.ptp(samples, axis=0)))
+    ranges = np.ptp(samples, axis=0)
+    steepness = np.abs(np.diff(samples, axis=0)).max(axis=0) / np.maximum(
+        ranges, 1e-300
+    )
+    steepness[ranges < 1e-3 * ranges.max()] = np.inf
+    section = int(np.argmin(steepness))
     signal = samples[:, section]
     level = 0.5 * (signal.max() + signal.min())
     up = np.flatnonzero((signal[:-1] < level) & (signal[1:] >= level))
@@ -369,9 +433,63 @@ def cycle_from_trajectory(model: Model, p: np.ndarray, samples: np.ndarray, dt: 
     points = samples[up] + fraction[:, None] * (samples[up + 1] - samples[up])
     scale = np.ptp(samples, axis=0).max()
     for m in range(1, min(MAX_CROSSINGS, up.size - 1) + 1):
-        if np.max(np.abs(points[-1] - points[-1 - m])) < RETURN_TOL * scale:
-            return points[-1], float(times[-1] - times[-1 - m]), section
+        distance = np.max(np.abs(points[-1] - points[-1 - m])) / scale
+        if distance < RETURN_TOL:
+            period = float(times[-1] - times[-1 - m])
+            return points[-1], period, section, distance < RETURN_TIGHT
     return None
+
+
+@dataclass
+class Motion:
+    """The attractor a simulation of the self-coupled node settles on."""
+
+    state: str  # "equilibrium", "cycle" or "non-periodic"
+    equilibrium: Equilibrium | None = None
+    cycle: Cycle | None = None
+    section: int = 0  # Poincare section variable of the cycle
+    reason: str = ""
+    last_state: np.ndarray | None = None  # where the simulation ended
+
+
+def classify_motion(
+    model: Model,
+    p: np.ndarray,
+    x_start: np.ndarray,
+    transient: float,
+    dt: float,
+    n_steps: int = STEPS_PER_PERIOD,
+) -> Motion:
+    """Simulate from x_start for `transient`, then say what the motion is.
+
+    A window of transient / 2 is examined; while a cycle is recognised but has
+    not settled (see cycle_from_trajectory), up to EXTENSIONS more windows are
+    simulated. A recognised cycle is refined by shooting; if shooting fails or
+    the orbit is clearly unstable to uniform perturbations (a multiplier
+    beyond 1 + ATTRACTOR_MARGIN: the simulation wandered near an unstable
+    orbit, as in chaos), the motion is reported as non-periodic with the
+    reason. The margin keeps weakly attracting cycles near a Hopf point,
+    whose second multiplier is within rounding of 1.
+    """
+    x_end, _ = simulate_homogeneous(model, p, x_start, transient, dt, 1000)
+    for _ in range(EXTENSIONS + 1):
+        x_end, samples = simulate_homogeneous(model, p, x_end, transient / 2, dt, 1)
+        if np.ptp(samples[:, model.observable_index]) < EQUILIBRIUM_SPREAD:
+            return Motion("equilibrium", newton_equilibrium(model, p, samples[-1]))
+        guess = cycle_from_trajectory(model, p, samples, dt)
+        if guess is None or guess[3]:
+            break
+    if guess is None:
+        return Motion("non-periodic", reason="crossings not periodic", last_state=x_end)
+
+    x0, period, section, _ = guess
+    try:
+        cycle = shoot_cycle(model, p, x0, period, section, n_steps)
+    except ConvergenceError as error:
+        return Motion("non-periodic", reason=str(error), last_state=x_end)
+    if cycle.leading_multiplier > 1 + ATTRACTOR_MARGIN:
+        return Motion("non-periodic", reason=UNSTABLE_ORBIT, last_state=x_end)
+    return Motion("cycle", cycle=cycle, section=section, last_state=x_end)
 
 
 @dataclass
@@ -396,35 +514,18 @@ def homogeneous_state(
 
     The resting equilibrium is followed in `parameter` from `start` (where the
     model's initial guess is close) to the value in p. If it is stable, that is
-    the state. Otherwise the node is simulated from it (slightly perturbed) for
-    `transient` and, if the motion is periodic, the cycle is refined by
-    shooting; irregular motion is reported as non-periodic.
+    the state. Otherwise the node is simulated from it, slightly perturbed
+    (classify_motion); `equilibrium` then holds the unstable resting state.
     """
     k = model.index(parameter)
     branch = continue_equilibria(model, p, parameter, start, p[k])
-    x_rest = branch.states[-1]
-    if abs(branch.values[-1] - p[k]) > 1e-12:
-        x_rest = newton_equilibrium(model, p, x_rest).x
-    equilibrium = newton_equilibrium(model, p, x_rest)
+    equilibrium = newton_equilibrium(model, p, branch.states[-1])
     if equilibrium.stable:
         return HomogeneousState("equilibrium", equilibrium=equilibrium)
 
-    every = 1
-    x_start = equilibrium.x * (1 + 1e-3)
-    x_end, _ = simulate_homogeneous(model, p, x_start, transient, dt, 1000)
-    _, samples = simulate_homogeneous(model, p, x_end, transient / 2, dt, every)
-    if np.ptp(samples[:, model.observable_index]) < EQUILIBRIUM_SPREAD:
-        other = newton_equilibrium(model, p, samples[-1])
-        return HomogeneousState("equilibrium", equilibrium=other)
-    guess = cycle_from_trajectory(model, p, samples, dt * every)
-    if guess is None:
-        return HomogeneousState(
-            "non-periodic", equilibrium=equilibrium, reason="crossings not periodic"
-        )
-    try:
-        cycle = shoot_cycle(model, p, *guess)
-    except ConvergenceError as error:
-        return HomogeneousState(
-            "non-periodic", equilibrium=equilibrium, reason=str(error)
-        )
-    return HomogeneousState("cycle", equilibrium=equilibrium, cycle=cycle)
+    motion = classify_motion(model, p, equilibrium.x * (1 + 1e-3), transient, dt)
+    if motion.state == "equilibrium":
+        return HomogeneousState("equilibrium", equilibrium=motion.equilibrium)
+    return HomogeneousState(
+        motion.state, equilibrium=equilibrium, cycle=motion.cycle, reason=motion.reason
+    )

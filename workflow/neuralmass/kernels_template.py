@@ -33,6 +33,8 @@ from neuralmass.models.ei_qif import (  # MODEL IMPORT
 OK = 0
 NOT_FINITE = 1
 OUT_OF_BOUNDS = 2
+SAFETY = 0.9  # step-size controller: fraction of the optimal step taken
+MAX_GROWTH = 6.0  # largest step growth after an accepted step (Hairer's fac2)
 
 
 @nb.njit(cache=True)
@@ -281,6 +283,7 @@ def dop853_network(
     t = 0.0
     t_end = n_samples * sample_interval
     sample = 0
+    rejected = False
 
     network_rhs(x, p, w, hv, cv, k[0])
     n_eval += 1
@@ -312,7 +315,8 @@ def dop853_network(
 
         if not (error <= 1.0):
             n_rejected += 1
-            factor = 0.2 if not np.isfinite(error) else 0.9 * error**-0.125
+            rejected = True
+            factor = 0.2 if not np.isfinite(error) else SAFETY * error**-0.125
             h = step * max(0.2, min(1.0, factor))
             if h < 1e-12 * sample_interval:
                 worst = 0
@@ -369,8 +373,10 @@ def dop853_network(
                     return NOT_FINITE, sample, j, n_eval, n_rejected, h
                 if abs(value) > bound:
                     return OUT_OF_BOUNDS, sample, j, n_eval, n_rejected, h
-        factor = 10.0 if error == 0.0 else min(10.0, 0.9 * error**-0.125)
+        growth = 1.0 if rejected else MAX_GROWTH
+        factor = growth if error == 0.0 else min(growth, SAFETY * error**-0.125)
         h = step * max(0.2, factor)
+        rejected = False
     return OK, n_samples, -1, n_eval, n_rejected, h
 
 

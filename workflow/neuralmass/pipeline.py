@@ -393,3 +393,139 @@ def network_spectra(recording, settings: dict, spectrum_csv, dominant_csv, figur
     with atomic_path(dominant_csv) as tmp:
         dominant.to_csv(tmp, index=False)
     plot_spectra(frame, figure, title=f"{where}: {name}", fmax_hz=settings["fmax"])
+
+
+# --- stage 3b: transverse-instability maps -------------------------------------
+
+
+def grid_values(axis: dict) -> np.ndarray:
+    """min, min + step, ..., max (rounded so that named points are hit exactly)."""
+    count = int(round((axis["max"] - axis["min"]) / axis["step"])) + 1
+    return np.round(axis["min"] + axis["step"] * np.arange(count), 10)
+
+
+def chunk_rows(block: dict, chunk: int) -> np.ndarray:
+    y = grid_values(block["y"])
+    size = block["rows_per_chunk"]
+    return y[chunk * size : (chunk + 1) * size]
+
+
+def transverse_chunk(
+    model_name: str,
+    parameters: dict,
+    block: dict,
+    homogeneous: dict,
+    continuation: dict,
+    eigenvalues_csv,
+    chunk: int,
+    output,
+    special_output,
+    where: str,
+) -> None:
+    """Map rows of one chunk: attractors and growth rates (CSV), and the folds
+    and Hopf points of the equilibria along each row (CSV)."""
+    from neuralmass import transverse
+
+    model = load_model(model_name)
+    p = model.pack(parameters, where=where)
+    x_name, y_name = block["x"]["parameter"], block["y"]["parameter"]
+    x_values, y_values = grid_values(block["x"]), chunk_rows(block, chunk)
+    settings = transverse.Settings(
+        transient=model_time(model, homogeneous["transient"]),
+        dt=model_time(model, homogeneous["dt"]),
+        steps_per_period=block["steps_per_period"],
+        continuation_parameter=continuation["parameter"],
+        continuation_start=continuation["start"],
+    )
+    lambdas = read_eigenvalues(eigenvalues_csv)
+    table = transverse.transverse_map(
+        model, p, x_name, x_values, y_name, y_values, lambdas, settings, where
+    )
+    with atomic_path(output) as tmp:
+        table.to_csv(tmp, index=False)
+
+    rows = []
+    for y_value in y_values:
+        q = p.copy()
+        q[model.index(y_name)] = y_value
+        try:
+            branch = hom.continue_equilibria(
+                model, q, x_name, x_values[0], x_values[-1],
+                ds_max=block["x"]["step"] / 2,
+            )  # fmt: skip
+        except hom.ConvergenceError as error:
+            log.warning(
+                "%s: continuation at %s = %g: %s", where, y_name, y_value, error
+            )
+            continue
+        for point in branch.special_points:
+            rows.append({"kind": point.kind, x_name: point.value, y_name: y_value,
+                         "frequency_hz": point.frequency / (2 * np.pi)
+                         / model.seconds_per_time_unit})  # fmt: skip
+    specials = pd.DataFrame(rows, columns=["kind", x_name, y_name, "frequency_hz"])
+    with atomic_path(special_output) as tmp:
+        specials.to_csv(tmp, index=False)
+
+
+def concatenate_csv(paths, output) -> None:
+    tables = [pd.read_csv(path) for path in paths]
+    with atomic_path(output) as tmp:
+        pd.concat(tables, ignore_index=True).to_csv(tmp, index=False)
+
+
+def transverse_figures(map_csv, special_csv, block: dict, outputs: dict, title: str):
+    from neuralmass.plots.transverse import plot_map_panels
+
+    table = pd.read_csv(map_csv, keep_default_na=True)
+    specials = pd.read_csv(special_csv)
+    plot_map_panels(table, specials, block["x"]["parameter"],
+                    block["y"]["parameter"], outputs, title)  # fmt: skip
+
+
+def dispersion_panel(model_name, parameters, block, homogeneous, continuation,
+                     eigenvalues_csv, output_csv, figure, where) -> None:  # fmt: skip
+    """Dispersion relations along one line of the plane (e.g. eps 12, I_E 4..12)."""
+    from neuralmass import transverse
+    from neuralmass.plots.transverse import plot_dispersion_panel
+
+    model = load_model(model_name)
+    panel = block["panel"]
+    modes = read_eigenvalues(eigenvalues_csv)
+    grid = np.linspace(-1.0, 1.0, 401)
+    tables = []
+    for value in panel["values"]:
+        point = {**panel["fixed"], panel["parameter"]: value}
+        p = model.pack({**parameters, **point}, where=where)
+        settings = transverse.Settings(
+            transient=model_time(model, homogeneous["transient"]),
+            dt=model_time(model, homogeneous["dt"]),
+            steps_per_period=block["steps_per_period"],
+            continuation_parameter=continuation["parameter"],
+            continuation_start=continuation["start"],
+        )
+        attractor = transverse.attractor_from(model, p, None, settings)
+        lambdas = np.concatenate([grid, modes.real])
+        if attractor.state == "equilibrium":
+            result = disp.equilibrium_dispersion(
+                model, p, attractor.equilibrium, lambdas
+            )
+        elif attractor.state == "cycle":
+            result = disp.floquet_exponents(model, p, attractor.cycle, lambdas,
+                                            attractor.steps_per_period)  # fmt: skip
+        else:
+            log.warning("%s: %s at %s", where, attractor.state, point)
+            continue
+        table = pd.DataFrame(dict(point), index=range(lambdas.size))
+        table["state"] = attractor.state
+        table["lambda_re"] = lambdas
+        table["alpha"] = pd.array(
+            np.concatenate([np.full(grid.size, np.nan), np.arange(1, modes.size + 1)]),
+            dtype="Float64",
+        ).astype("Int64")
+        table["mu"] = result.mu
+        table["mu_im"] = result.mu_im
+        tables.append(table)
+    table = pd.concat(tables, ignore_index=True)
+    with atomic_path(output_csv) as tmp:
+        table.to_csv(tmp, index=False)
+    plot_dispersion_panel(table, panel["parameter"], figure, where, model.time_unit)

@@ -27,6 +27,18 @@ def get_parameters(wildcards):
     return config["models"][wildcards.model]["parameters"]
 
 
+def get_transverse(wildcards):
+    return config["models"][wildcards.model]["transverse"]
+
+
+def get_chunks(model):
+    """Chunk indices of the rows of a model's transverse map."""
+    block = config["models"][model]["transverse"]
+    y = block["y"]
+    n_rows = int(round((y["max"] - y["min"]) / y["step"])) + 1
+    return list(range(-(-n_rows // block["rows_per_chunk"])))
+
+
 def get_continuation(wildcards):
     return config["models"][wildcards.model]["continuation"]
 
@@ -75,6 +87,15 @@ def get_all_targets():
     ]
     for model in MODELS:
         targets.append(f"results/{model}/homogeneous/states.csv")
+        if "transverse" in config["models"][model]:
+            targets += [
+                f"results/{model}/transverse/map.csv",
+                f"results/figures/transverse/{model}_mu_hat.png",
+            ]
+            if "panel" in config["models"][model]["transverse"]:
+                targets.append(
+                    f"results/figures/transverse/{model}_dispersion_panel.png"
+                )
         for point in get_points(model):
             targets += [
                 f"results/{model}/dispersion/{point}.csv",
@@ -92,4 +113,5 @@ wildcard_constraints:
     model="|".join(MODELS),
     file="|".join(get_downloads()),
     point=r"[A-Za-z0-9_.+-]+",
+    chunk=r"\d+",
     name=r"[A-Za-z0-9_.+-]+",

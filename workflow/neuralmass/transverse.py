@@ -1,0 +1,254 @@
+"""Transverse-instability maps: dispersion relations over a parameter plane.
+
+For every point of a grid in two parameters (x, y), e.g. (I_E, eps), the
+homogeneous attractor of the self-coupled node is found and its growth rates
+at the connectome's transverse modes (alpha >= 2) computed: eigenvalues for
+an equilibrium, Floquet exponents for a cycle (monodromies of all modes from
+a Chebyshev interpolation in Lambda, see dispersion.py).
+
+Grid rows (fixed y) are swept along x in both directions, each point starting
+from its neighbour's attractor (Newton for an equilibrium, shooting for a
+cycle), so a row costs little more than its dispersion relations, and where
+the two sweeps end on different attractors (bistability) both are recorded.
+When the neighbour's attractor is lost (it became unstable or Newton failed)
+the node is simulated from there for a transient and the motion classified
+afresh.
+
+Shortcoming: an attractor reached by neither sweep (an isola in the plane, or
+one that only a far initial condition reaches) is missed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from neuralmass import dispersion as disp
+from neuralmass import homogeneous as hom
+from neuralmass.models import Model
+
+log = logging.getLogger(__name__)
+
+SAME_STATE_TOL = 1e-6  # relative distance below which two equilibria are one
+SAME_PERIOD_TOL = 1e-4  # relative period difference below which two cycles are one
+TRIVIAL_TOL = 1e-7  # |log rho_trivial| accepted; else the steps per period double
+MAX_STEPS_PER_PERIOD = 16000
+COLUMNS = [  # after the two parameters of the grid
+    "attractor", "n_attractors", "state", "period", "frequency_hz",
+    "mu_hat", "n_unstable", "unstable_modes", "leading_mode", "pattern_frequency_hz",
+    "exponent_error", "sweep", "reason",
+]  # fmt: skip
+
+
+@dataclass
+class Settings:
+    """Numerical settings of a map (times in model units)."""
+
+    transient: float  # simulation of the self-coupled node when a warm start fails
+    dt: float  # its RK4 step
+    steps_per_period: int = 500  # RK4 steps of the shooting and Floquet integrations
+    continuation_parameter: str = "I_E"
+    continuation_start: float = 0.0
+
+
+@dataclass
+class Attractor:
+    state: str
+    equilibrium: hom.Equilibrium | None = None
+    cycle: hom.Cycle | None = None
+    section: int = 0
+    reason: str = ""
+    last_state: np.ndarray | None = None  # where a non-periodic run ended
+    steps_per_period: int = 0  # RK4 steps that resolve the cycle (see _resolved)
+
+    def same_as(self, other: Attractor) -> bool:
+        if self.state != other.state:
+            return False
+        if self.state == "equilibrium":
+            a, b = self.equilibrium.x, other.equilibrium.x
+            return np.linalg.norm(a - b) <= SAME_STATE_TOL * (1 + np.linalg.norm(a))
+        if self.state == "cycle":
+            return abs(self.cycle.period - other.cycle.period) <= (
+                SAME_PERIOD_TOL * self.cycle.period
+            )
+        return True
+
+
+def _resolved(model, p, cycle, section, steps) -> Attractor:
+    """The cycle shot again with twice the steps until it is resolved.
+
+    The trivial multiplier of the discrete monodromy differs from 1 by the
+    integration error; below TRIVIAL_TOL the exponents are accurate to about
+    TRIVIAL_TOL / T.
+    """
+    while True:
+        trivial = np.min(np.abs(np.log(np.abs(cycle.multipliers))))
+        if trivial < TRIVIAL_TOL or steps >= MAX_STEPS_PER_PERIOD:
+            return Attractor("cycle", cycle=cycle, section=section,
+                             steps_per_period=steps)  # fmt: skip
+        steps *= 2
+        cycle = hom.shoot_cycle(model, p, cycle.x0, cycle.period, section, steps)
+
+
+def _from_simulation(model, p, x_start, settings) -> Attractor:
+    """Classify the motion reached from x_start after the transient."""
+    motion = hom.classify_motion(
+        model, p, x_start, settings.transient, settings.dt, settings.steps_per_period
+    )
+    if motion.state != "cycle":
+        return Attractor(motion.state, motion.equilibrium, reason=motion.reason,
+                         last_state=motion.last_state)  # fmt: skip
+    return _resolved(model, p, motion.cycle, motion.section, settings.steps_per_period)
+
+
+def attractor_from(model, p, previous: Attractor | None, settings) -> Attractor:
+    """The attractor at p, continued from the one at the neighbouring point."""
+    if previous is None:
+        k = model.index(settings.continuation_parameter)
+        branch = hom.continue_equilibria(
+            model, p, settings.continuation_parameter,
+            settings.continuation_start, p[k],
+        )  # fmt: skip
+        equilibrium = hom.newton_equilibrium(model, p, branch.states[-1])
+        if equilibrium.stable:
+            return Attractor("equilibrium", equilibrium)
+        return _from_simulation(model, p, equilibrium.x * (1 + 1e-3), settings)
+
+    if previous.state == "equilibrium":
+        try:
+            equilibrium = hom.newton_equilibrium(model, p, previous.equilibrium.x)
+        except hom.ConvergenceError:
+            return _from_simulation(model, p, previous.equilibrium.x, settings)
+        if equilibrium.stable:
+            return Attractor("equilibrium", equilibrium)
+        return _from_simulation(model, p, equilibrium.x * (1 + 1e-3), settings)
+
+    if previous.state == "cycle":
+        c, steps = previous.cycle, previous.steps_per_period
+        try:
+            cycle = hom.shoot_cycle(model, p, c.x0, c.period, previous.section, steps)
+            if cycle.leading_multiplier < 1 + hom.ATTRACTOR_MARGIN:
+                return _resolved(model, p, cycle, previous.section, steps)
+        except hom.ConvergenceError:
+            pass
+        return _from_simulation(model, p, c.x0, settings)
+
+    return _from_simulation(model, p, previous.last_state, settings)
+
+
+def _growth_rates(model, p, attractor: Attractor, lambdas):
+    """(dispersion over all modes incl. alpha = 1, accuracy estimate)."""
+    steps_per_period = attractor.steps_per_period
+    if attractor.state == "equilibrium":
+        result = disp.equilibrium_dispersion(model, p, attractor.equilibrium, lambdas)
+        return result, 0.0
+    if np.isrealobj(lambdas):
+        result = disp.floquet_exponents_interpolated(
+            model, p, attractor.cycle, lambdas, steps_per_period
+        )
+    else:
+        result = disp.floquet_exponents(
+            model, p, attractor.cycle, lambdas, steps_per_period
+        )
+    return result, disp.trivial_exponent_error(result)
+
+
+def _row(model, p, attractor: Attractor, lambdas, settings, sweep: str) -> dict:
+    """One table row: the attractor and its transverse growth rates."""
+    row = {"state": attractor.state, "sweep": sweep, "reason": attractor.reason,
+           "period": np.nan, "frequency_hz": np.nan, "mu_hat": np.nan,
+           "n_unstable": pd.NA, "unstable_modes": "", "leading_mode": pd.NA,
+           "pattern_frequency_hz": np.nan, "exponent_error": np.nan}  # fmt: skip
+    if attractor.state not in ("equilibrium", "cycle"):
+        return row
+    if attractor.cycle is not None:
+        row["period"] = attractor.cycle.period
+        row["frequency_hz"] = model.frequency_hz(attractor.cycle.period)
+    result, error = _growth_rates(model, p, attractor, lambdas)
+    mu = result.mu[1:]
+    unstable = np.flatnonzero(mu > 0) + 2
+    leading = int(np.argmax(mu))
+    omega = abs(result.mu_im[1:][leading])
+    row.update(
+        mu_hat=float(mu[leading]),
+        n_unstable=int(unstable.size),
+        unstable_modes=";".join(str(a) for a in unstable),
+        leading_mode=leading + 2,
+        pattern_frequency_hz=omega / (2 * np.pi) / model.seconds_per_time_unit,
+        exponent_error=error,
+    )
+    return row
+
+
+def sweep_row(
+    model: Model,
+    p: np.ndarray,
+    x_name: str,
+    x_values: np.ndarray,
+    y_name: str,
+    y_value: float,
+    lambdas: np.ndarray,
+    settings: Settings,
+) -> pd.DataFrame:
+    """All attractors and their growth rates along one row of the grid.
+
+    `lambdas` are the connectome's eigenvalues, alpha = 1 (Lambda = 1) first.
+    Returns one row per (x, attractor): x_name, y_name and COLUMNS.
+    """
+    ix, iy = model.index(x_name), model.index(y_name)
+    base = p.copy()
+    base[iy] = y_value
+    found: list[list[tuple[Attractor, str]]] = [[] for _ in x_values]
+
+    for sweep, order in (("forward", range(len(x_values))),
+                         ("backward", range(len(x_values) - 1, -1, -1))):  # fmt: skip
+        previous = None
+        for i in order:
+            point = base.copy()
+            point[ix] = x_values[i]
+            try:
+                attractor = attractor_from(model, point, previous, settings)
+            except (hom.ConvergenceError, np.linalg.LinAlgError) as error:
+                attractor = Attractor("failed", reason=str(error))
+            if not any(attractor.same_as(a) for a, _ in found[i]):
+                found[i].append((attractor, sweep))
+            previous = attractor if attractor.state != "failed" else None
+
+    rows = []
+    for i, attractors in enumerate(found):
+        point = base.copy()
+        point[ix] = x_values[i]
+        real = [(a, s) for a, s in attractors if a.state != "failed"] or attractors
+        for k, (attractor, sweep) in enumerate(real, start=1):
+            row = _row(model, point, attractor, lambdas, settings, sweep)
+            row.update({x_name: x_values[i], y_name: y_value, "attractor": k,
+                        "n_attractors": len(real)})  # fmt: skip
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def transverse_map(
+    model: Model,
+    p: np.ndarray,
+    x_name: str,
+    x_values: np.ndarray,
+    y_name: str,
+    y_values: np.ndarray,
+    lambdas: np.ndarray,
+    settings: Settings,
+    where: str = "",
+) -> pd.DataFrame:
+    """`sweep_row` for every y value, with progress in the log."""
+    tables = []
+    started = time.perf_counter()
+    for n, y_value in enumerate(y_values, start=1):
+        tables.append(sweep_row(model, p, x_name, x_values, y_name, y_value,
+                                lambdas, settings))  # fmt: skip
+        log.info("%s: row %d / %d (%s = %g) done, %.1f s", where, n, len(y_values),
+                 y_name, y_value, time.perf_counter() - started)  # fmt: skip
+    table = pd.concat(tables, ignore_index=True)
+    return table[[x_name, y_name, *COLUMNS]]
