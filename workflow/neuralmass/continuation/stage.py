@@ -32,7 +32,10 @@ from neuralmass.continuation.system import System
 log = logging.getLogger(__name__)
 
 SNIC_TOL = 1e-2  # parameter distance of a large-period end from a fold: SNIC
-SAME_HOPF = 1e-3  # a cycle branch that ends this close to a Hopf point joins it
+SAME_HOPF = 1e-3
+# a seed this close (first parameter, linear interpolation between curve
+# points) to a computed curve of its kind starts no new curve
+SAME_CURVE = 1e-3  # a cycle branch that ends this close to a Hopf point joins it
 SPECIAL_COLUMNS = ("kind", "period", "frequency_hz", "lyapunov_coefficient",
                    "residual", "branch", "type")  # fmt: skip
 
@@ -205,8 +208,8 @@ def two_parameter_diagram(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fold and Hopf curves through the LP and HB rows of `seeds`.
 
-    A seed that lies on a curve already computed (within 1e-6 in the first
-    parameter at its second parameter value) starts no new curve.
+    A seed that lies on a curve already computed (within SAME_CURVE in the
+    first parameter at its second parameter value) starts no new curve.
     """
     cont = _settings(settings, Settings(ds=0.01, ds_max=0.5, newton_tol=1e-9))
     rows, points, done = [], [], []
@@ -253,7 +256,7 @@ def _on_curve(curve, names, a1, a2) -> bool:
     for (p1, q1), (p2, q2) in zip(pts[:-1], pts[1:], strict=True):
         if (q1 - a2) * (q2 - a2) <= 0 and q1 != q2:
             s = (a2 - q1) / (q2 - q1)
-            if abs(p1 + s * (p2 - p1) - a1) < 1e-6:
+            if abs(p1 + s * (p2 - p1) - a1) < SAME_CURVE:
                 return True
     return False
 
