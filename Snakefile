@@ -14,10 +14,12 @@ include: "workflow/rules/dispersion.smk"
 include: "workflow/rules/transverse.smk"
 include: "workflow/rules/network.smk"
 include: "workflow/rules/spectra.smk"
+include: "workflow/rules/cfc.smk"
+include: "workflow/rules/bifurcation.smk"
 
 
 # ---- targets ----------------------------------------------------------------
 rule all:
     default_target: True
     input:
-        get_all_targets(),
+        get_all_targets() + get_bifurcation_targets(),

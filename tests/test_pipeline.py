@@ -35,6 +35,13 @@ def small_config() -> dict:
     config["dispersion"]["lambda_step"] = 0.05
     config["simulation"].update(transient=200.0, duration=4000.0)
     config["spectra"]["window"] = 1.0
+    config["cfc"]["discard"] = 500.0
+    config["cfc"]["pac"].update(modulation_range=[4.5, 10.0], envelope_window=1.0,
+                                phase_bands=["theta"], n_surrogates=99,
+                                min_shift=0.1)  # fmt: skip
+    config["cfc"]["pac"]["comodulogram"]["phase"] = [4.5, 10.0, 1.0]
+    for stage in ("transverse", "bifurcation"):  # tested on their own
+        del config["models"]["ei_qif"][stage]
     return config
 
 
@@ -143,6 +150,7 @@ def test_changing_one_point_reruns_only_its_jobs(workdir):
         assert counts == {
             "homogeneous_state": 1, "homogeneous_table": 1, "dispersion_relation": 1,
             "network_simulate": 1, "spectra_welch": 1, "all": 1,
+            "cfc_spectra": 1, "cfc_pac": 1, "cfc_spacetime": 1,
         }  # fmt: skip
         assert "I10_eps3" not in result.stdout.split("Job stats")[0].replace(
             "results/ei_qif/homogeneous/I10_eps3.json", ""

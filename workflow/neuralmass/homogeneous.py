@@ -35,6 +35,7 @@ EQUILIBRIUM_SPREAD = 1e-7  # range of the observable below which a run rests
 MAX_CROSSINGS = 8  # section crossings per period searched for a return
 MAX_HALVINGS = 8  # of a shooting Newton step that does not shrink the gap
 MINIMAL_PERIOD_TOL = 1e-6  # return after T / m, relative to the orbit's size
+COLLAPSE_TOL = 1e-5  # an orbit smaller than this (relative to |x|) is a point
 RETURN_TIGHT = 1e-4  # return distance, relative to the range, of a settled cycle
 EXTENSIONS = 4  # extra half-transients simulated while a cycle is still settling
 ATTRACTOR_MARGIN = 1e-3  # a simulated cycle counts as attracting up to |rho| 1 + this
@@ -355,7 +356,9 @@ def shoot_cycle(
     below SHOOTING_STALL_TOL (relative) is returned with its gap as
     `residual`, which callers report.
 
-    The orbit returned has its minimal period: a guess spanning m turns of a
+    An orbit that shrank to a point (an equilibrium is a fixed point of the
+    flow for every T) raises ConvergenceError. The orbit returned has its
+    minimal period: a guess spanning m turns of a
     cycle converges to the m-fold orbit, which is detected (a return after
     T / m within MINIMAL_PERIOD_TOL of the orbit's size) and shot again over
     one turn.
@@ -392,10 +395,15 @@ def shoot_cycle(
             f"{model.unpack(p)}"
         )
 
+    every = max(n_steps // 200, 1)
+    _, orbit = simulate_homogeneous(model, p, x, period, period / n_steps, every)
+    size = np.ptp(orbit, axis=0).max()
+    if size < COLLAPSE_TOL * (1 + np.linalg.norm(x)):
+        raise ConvergenceError(
+            f"shooting for a cycle of {model.name} collapsed onto an equilibrium "
+            f"at {model.unpack(p)}"
+        )
     if check_minimal:
-        every = max(n_steps // 200, 1)
-        _, orbit = simulate_homogeneous(model, p, x, period, period / n_steps, every)
-        size = np.ptp(orbit, axis=0).max()
         for m in range(MAX_CROSSINGS, 1, -1):
             x_part, _ = _flow(model, p, x, period / m, max(n_steps // m, 50))
             if np.max(np.abs(x_part - x)) < MINIMAL_PERIOD_TOL * size:
@@ -415,12 +423,12 @@ def cycle_from_trajectory(model: Model, p: np.ndarray, samples: np.ndarray, dt: 
     earlier; the first that comes back within RETURN_TOL of the range gives
     the period guess (a cycle may cross the level several times per period).
     `settled` says whether it came back within RETURN_TIGHT, i.e. whether the
-    motion has converged onto the cycle. Returns None when nothing comes back: not periodic on this window.
+    motion has converged onto the cycle. Returns None when nothing comes
+    back: the motion is not periodic on this window.
     """
     ranges = np.ptp(samples, axis=0)
-    steepness = np.abs(np.diff(samples, axis=0)).max(axis=0) / np.maximum(
-        ranges, 1e-300
-    )
+    largest_step = np.abs(np.diff(samples, axis=0)).max(axis=0)
+    steepness = largest_step / np.maximum(ranges, 1e-300)
     steepness[ranges < 1e-3 * ranges.max()] = np.inf
     section = int(np.argmin(steepness))
     signal = samples[:, section]

@@ -3,56 +3,14 @@
 # two parameters, a simulated period-doubling cascade, merged tables, figures.
 
 
-wildcard_constraints:
-    value=r"-?[0-9][0-9.e+-]*",
-
-
-def get_bifurcation(wildcards):
-    return config["models"][wildcards.model]["bifurcation"]
-
-
-def get_bifurcation_values(model):
-    return [f"{v:g}" for v in config["models"][model]["bifurcation"]["values"]]
-
-
-def get_bifurcation_targets():
-    """Tables and figures of every model that has a bifurcation block."""
-    targets = []
-    for model, block in config["models"].items():
-        if "bifurcation" not in block:
-            continue
-        targets += [
-            f"results/{model}/homogeneous/branches.csv",
-            f"results/{model}/homogeneous/special_points.csv",
-            f"results/figures/bifurcation/{model}_two_parameter.png",
-            f"results/figures/bifurcation/{model}_cascade.png",
-        ]
-        targets += expand(
-            "results/figures/bifurcation/{model}_one_parameter_{value}.png",
-            model=model,
-            value=get_bifurcation_values(model),
-        )
-    return targets
-
-
-def get_bifurcation_diagrams(kind):
-    def inner(wildcards):
-        return expand(
-            "results/{model}/bifurcation/one_parameter/{value}/{kind}.csv",
-            model=wildcards.model,
-            value=get_bifurcation_values(wildcards.model),
-            kind=kind,
-        )
-
-    return inner
-
-
 rule bifurcation_one_parameter:
     output:
         branches="results/{model}/bifurcation/one_parameter/{value}/branches.csv",
         special="results/{model}/bifurcation/one_parameter/{value}/special_points.csv",
     log:
         "logs/bifurcation_one_parameter/{model}/{value}.log",
+    conda:
+        "../../envs/neuralmass.yaml"
     params:
         parameters=get_parameters,
         settings=get_bifurcation,
@@ -68,6 +26,8 @@ rule bifurcation_two_parameter:
         special="results/{model}/bifurcation/two_parameter/special_points.csv",
     log:
         "logs/bifurcation_two_parameter/{model}.log",
+    conda:
+        "../../envs/neuralmass.yaml"
     params:
         parameters=get_parameters,
         settings=get_bifurcation,
@@ -80,6 +40,8 @@ rule bifurcation_cascade:
         "results/{model}/bifurcation/cascade.csv",
     log:
         "logs/bifurcation_cascade/{model}.log",
+    conda:
+        "../../envs/neuralmass.yaml"
     params:
         parameters=get_parameters,
         settings=get_bifurcation,
@@ -98,6 +60,8 @@ rule bifurcation_tables:
         special="results/{model}/homogeneous/special_points.csv",
     log:
         "logs/bifurcation_tables/{model}.log",
+    conda:
+        "../../envs/neuralmass.yaml"
     script:
         "../scripts/bifurcation_tables.py"
 
@@ -115,6 +79,8 @@ rule bifurcation_figure_one_parameter:
         ),
     log:
         "logs/bifurcation_figure_one_parameter/{model}/{value}.log",
+    conda:
+        "../../envs/neuralmass.yaml"
     params:
         settings=get_bifurcation,
     script:
@@ -141,6 +107,8 @@ rule bifurcation_figures:
         ),
     log:
         "logs/bifurcation_figures/{model}.log",
+    conda:
+        "../../envs/neuralmass.yaml"
     params:
         settings=get_bifurcation,
     script:

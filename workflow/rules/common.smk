@@ -105,8 +105,61 @@ def get_all_targets():
                 f"results/{model}/network/{point}/spectrum.csv",
                 f"results/{model}/network/{point}/dominant_frequency.csv",
                 f"results/figures/spectra/{model}_{point}.png",
+                f"results/{model}/network/{point}/bands.csv",
+                f"results/{model}/network/{point}/pac.csv",
+                f"results/{model}/network/{point}/comodulogram.csv",
+                f"results/{model}/network/{point}/cfc_summary.csv",
+                f"results/{model}/network/{point}/cfc_summary.html",
+                f"results/figures/cfc/{model}_{point}_spectra.png",
+                f"results/figures/cfc/{model}_{point}_spectrogram.png",
+                f"results/figures/cfc/{model}_{point}_comodulogram.png",
+                f"results/figures/cfc/{model}_{point}_traces.png",
+                f"results/figures/cfc/{model}_{point}_spacetime.png",
             ]
     return targets
+
+
+# ---- bifurcation analysis (rules/bifurcation.smk) ----
+
+
+def get_bifurcation(wildcards):
+    return config["models"][wildcards.model]["bifurcation"]
+
+
+def get_bifurcation_values(model):
+    return [f"{v:g}" for v in config["models"][model]["bifurcation"]["values"]]
+
+
+def get_bifurcation_targets():
+    """Tables and figures of every model that has a bifurcation block."""
+    targets = []
+    for model, block in config["models"].items():
+        if "bifurcation" not in block:
+            continue
+        targets += [
+            f"results/{model}/homogeneous/branches.csv",
+            f"results/{model}/homogeneous/special_points.csv",
+            f"results/figures/bifurcation/{model}_two_parameter.png",
+            f"results/figures/bifurcation/{model}_cascade.png",
+        ]
+        targets += expand(
+            "results/figures/bifurcation/{model}_one_parameter_{value}.png",
+            model=model,
+            value=get_bifurcation_values(model),
+        )
+    return targets
+
+
+def get_bifurcation_diagrams(kind):
+    def inner(wildcards):
+        return expand(
+            "results/{model}/bifurcation/one_parameter/{value}/{kind}.csv",
+            model=wildcards.model,
+            value=get_bifurcation_values(wildcards.model),
+            kind=kind,
+        )
+
+    return inner
 
 
 wildcard_constraints:
@@ -114,4 +167,5 @@ wildcard_constraints:
     file="|".join(get_downloads()),
     point=r"[A-Za-z0-9_.+-]+",
     chunk=r"\d+",
+    value=r"-?[0-9][0-9.e+-]*",
     name=r"[A-Za-z0-9_.+-]+",
