@@ -81,13 +81,17 @@ def rk4_homogeneous(x, p, dt, n_steps, record_every, out):
         if step == n_steps:
             break
         homogeneous_rhs(x, p, k1)
-        y[:] = x + 0.5 * dt * k1
+        for i in range(n):
+            y[i] = x[i] + 0.5 * dt * k1[i]
         homogeneous_rhs(y, p, k2)
-        y[:] = x + 0.5 * dt * k2
+        for i in range(n):
+            y[i] = x[i] + 0.5 * dt * k2[i]
         homogeneous_rhs(y, p, k3)
-        y[:] = x + dt * k3
+        for i in range(n):
+            y[i] = x[i] + dt * k3[i]
         homogeneous_rhs(y, p, k4)
-        x += dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+        for i in range(n):
+            x[i] += dt / 6.0 * (k1[i] + 2.0 * (k2[i] + k3[i]) + k4[i])
     return x
 
 
@@ -143,20 +147,31 @@ def monodromy(x0, p, period, n_steps, lambdas):
     weights = (1.0, 2.0, 2.0, 1.0)
     offsets = (0.5, 0.5, 1.0, 0.0)
 
+    xf, xsf, kxf, accxf = x, xs, kx, acc_x
+    yf = y.reshape(-1)
+    ysf = ys.reshape(-1)
+    kf = k.reshape(-1)
+    accyf = acc_y.reshape(-1)
     for _ in range(n_steps):
-        xs[:] = x
-        ys[:] = y
-        acc_x[:] = 0.0
-        acc_y[:] = 0.0
+        xsf[:] = xf
+        ysf[:] = yf
+        accxf[:] = 0.0
+        accyf[:] = 0.0
         for stage in range(4):
             _variational_stage(xs, p, lambdas, ys, kx, k, jac, b, g, gy)
-            acc_x += weights[stage] * kx
-            acc_y += weights[stage] * k
-            if stage < 3:
-                xs[:] = x + offsets[stage] * dt * kx
-                ys[:] = y + offsets[stage] * dt * k
-        x += dt / 6.0 * acc_x
-        y += dt / 6.0 * acc_y
+            w, h = weights[stage], offsets[stage] * dt
+            for i in range(n):
+                accxf[i] += w * kxf[i]
+                if stage < 3:
+                    xsf[i] = xf[i] + h * kxf[i]
+            for i in range(yf.shape[0]):
+                accyf[i] += w * kf[i]
+                if stage < 3:
+                    ysf[i] = yf[i] + h * kf[i]
+        for i in range(n):
+            xf[i] += dt / 6.0 * accxf[i]
+        for i in range(yf.shape[0]):
+            yf[i] += dt / 6.0 * accyf[i]
     return x, y
 
 
