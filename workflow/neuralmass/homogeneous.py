@@ -38,6 +38,7 @@ MINIMAL_PERIOD_TOL = 1e-6  # return after T / m, relative to the orbit's size
 COLLAPSE_TOL = 1e-5  # an orbit smaller than this (relative to |x|) is a point
 RETURN_TIGHT = 1e-4  # return distance, relative to the range, of a settled cycle
 EXTENSIONS = 4  # extra half-transients simulated while a cycle is still settling
+SAMPLE_EVERY = 5  # RK4 steps between the samples examined for returns
 ATTRACTOR_MARGIN = 1e-3  # a simulated cycle counts as attracting up to |rho| 1 + this
 RETURN_TOL = 1e-2  # return distance, relative to the range, to try shooting
 
@@ -405,7 +406,10 @@ def shoot_cycle(
         )
     if check_minimal:
         for m in range(MAX_CROSSINGS, 1, -1):
-            x_part, _ = _flow(model, p, x, period / m, max(n_steps // m, 50))
+            steps = max(n_steps // m, 50)
+            x_part, _ = simulate_homogeneous(
+                model, p, x, period / m, period / m / steps, steps
+            )
             if np.max(np.abs(x_part - x)) < MINIMAL_PERIOD_TOL * size:
                 return shoot_cycle(model, p, x, period / m, section, n_steps, False)
     multipliers = np.linalg.eigvals(y)
@@ -481,10 +485,12 @@ def classify_motion(
     """
     x_end, _ = simulate_homogeneous(model, p, x_start, transient, dt, 1000)
     for _ in range(EXTENSIONS + 1):
-        x_end, samples = simulate_homogeneous(model, p, x_end, transient / 2, dt, 1)
+        x_end, samples = simulate_homogeneous(
+            model, p, x_end, transient / 2, dt, SAMPLE_EVERY
+        )
         if np.ptp(samples[:, model.observable_index]) < EQUILIBRIUM_SPREAD:
             return Motion("equilibrium", newton_equilibrium(model, p, samples[-1]))
-        guess = cycle_from_trajectory(model, p, samples, dt)
+        guess = cycle_from_trajectory(model, p, samples, dt * SAMPLE_EVERY)
         if guess is None or guess[3]:
             break
     if guess is None:
