@@ -15,6 +15,7 @@ include: "workflow/rules/transverse.smk"
 include: "workflow/rules/network.smk"
 include: "workflow/rules/spectra.smk"
 include: "workflow/rules/cfc.smk"
+include: "workflow/rules/lyapunov.smk"
 include: "workflow/rules/bifurcation.smk"
 
 

@@ -40,8 +40,10 @@ def small_config() -> dict:
                                 phase_bands=["theta"], n_surrogates=99,
                                 min_shift=0.1)  # fmt: skip
     config["cfc"]["pac"]["comodulogram"]["phase"] = [4.5, 10.0, 1.0]
-    for stage in ("transverse", "bifurcation"):  # tested on their own
+    for stage in ("transverse", "bifurcation", "lyapunov"):  # tested on their own
         del config["models"]["ei_qif"][stage]
+    config["lyapunov"]["network"].update(n_exponents=2, duration=50.0, n_blocks=2,
+                                         transient=50.0, tangent_transient=10.0)  # fmt: skip
     return config
 
 
@@ -151,6 +153,7 @@ def test_changing_one_point_reruns_only_its_jobs(workdir):
             "homogeneous_state": 1, "homogeneous_table": 1, "dispersion_relation": 1,
             "network_simulate": 1, "spectra_welch": 1, "all": 1,
             "cfc_spectra": 1, "cfc_pac": 1, "cfc_spacetime": 1,
+            "lyapunov_network": 1,
         }  # fmt: skip
         assert "I10_eps3" not in result.stdout.split("Job stats")[0].replace(
             "results/ei_qif/homogeneous/I10_eps3.json", ""

@@ -4,6 +4,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
 from neuralmass.config import check_config
+from neuralmass.lyapunov_stages import lyapunov_targets
 
 
 report: "../report/workflow.rst"
@@ -116,6 +117,7 @@ def get_all_targets():
                 f"results/figures/cfc/{model}_{point}_traces.png",
                 f"results/figures/cfc/{model}_{point}_spacetime.png",
             ]
+    targets += lyapunov_targets(config)
     return targets
 
 
