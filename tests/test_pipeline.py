@@ -42,8 +42,8 @@ def small_config() -> dict:
     config["cfc"]["pac"]["comodulogram"]["phase"] = [4.5, 10.0, 1.0]
     for stage in ("transverse", "bifurcation", "lyapunov"):  # tested on their own
         del config["models"]["ei_qif"][stage]
-    config["lyapunov"]["network"].update(n_exponents=2, duration=50.0, n_blocks=2,
-                                         transient=50.0, tangent_transient=10.0)  # fmt: skip
+    short = {"n_exponents": 2, "duration": 50.0, "n_blocks": 2, "transient": 50.0}
+    config["lyapunov"]["network"].update(short, tangent_transient=10.0)
     return config
 
 
