@@ -11,6 +11,8 @@ equal those of the same configuration run locally. Where SLURM cannot start,
 the test fails and says why; it is not skipped.
 """
 
+import subprocess
+
 import pytest
 
 from tests.slurm.cluster import Cluster, ClusterError
@@ -51,8 +53,15 @@ def cluster(tmp_path_factory):
 def test_slurm_run_equals_the_local_run(cluster, tmp_path, tmp_path_factory):
     reference = reference_run(tmp_path_factory)
     workdir = prepare(tmp_path / "slurm")
-    result = snakemake(workdir, *PROFILES, *targets(), env=cluster.env, check=False,
-                       timeout=SLURM_TIMEOUT)  # fmt: skip
+    try:
+        result = snakemake(workdir, *PROFILES, *targets(), env=cluster.env,
+                           check=False, timeout=SLURM_TIMEOUT)  # fmt: skip
+    except subprocess.TimeoutExpired as timeout:
+        output = timeout.output or ""
+        if isinstance(output, bytes):  # what was read before the timeout
+            output = output.decode(errors="replace")
+        pytest.fail(f"no result after {SLURM_TIMEOUT} s; jobs {cluster.jobs()}\n"
+                    f"{output[-6000:]}\n{cluster.logs()}")  # fmt: skip
     assert result.returncode == 0, result.stdout[-6000:] + "\n" + cluster.logs()
     assert set(planned_jobs(result.stdout)) == all_jobs()
 
