@@ -143,7 +143,8 @@ def start_and_kill_during_a_network_run(workdir):
                     point = name
             time.sleep(0.05)
     finally:
-        os.killpg(run.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # if the run ended
+            os.killpg(run.pid, signal.SIGKILL)
         run.wait()
         deadline = time.monotonic() + 10
         while (left := process_ids_in(workdir)) and time.monotonic() < deadline:
