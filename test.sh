@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash setup.sh
+bash tests/slurm/install.sh  # as root: SLURM from Debian's packages; plugin in .venv/slurm-plugin
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/snakefmt --check Snakefile workflow/rules

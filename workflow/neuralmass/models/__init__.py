@@ -13,6 +13,7 @@ import hashlib
 import importlib
 import importlib.util
 import inspect
+import marshal
 import os
 import re
 import sys
@@ -115,6 +116,25 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _fingerprint(module: ModuleType) -> bytes:
+    """What of a model module the kernels compile: its functions' bytecode.
+
+    The bytecode, not the source text: Python runs a stale .pyc when an edit
+    keeps the file's size and modification second, and the kernels must
+    follow what runs. Module constants (which numba freezes into the
+    kernels) are included by value.
+    """
+    parts = []
+    for name, value in sorted(vars(module).items()):
+        function = getattr(value, "py_func", value)
+        code = getattr(function, "__code__", None)
+        if code is not None and getattr(function, "__module__", "") == module.__name__:
+            parts.append(name.encode() + marshal.dumps(code))
+        elif isinstance(value, int | float | str | tuple) and not name.startswith("__"):
+            parts.append(f"{name}={value!r}".encode())
+    return b"\0".join(parts)
+
+
 @cache
 def load_model(name: str) -> Model:
     """Import model `name` and its kernels (compiled on first use, cached).
@@ -131,9 +151,7 @@ def load_model(name: str) -> Model:
     name = module.NAME
 
     source = kernel_source(module)
-    digest = hashlib.sha256((source + inspect.getsource(module)).encode()).hexdigest()[
-        :16
-    ]
+    digest = hashlib.sha256(source.encode() + _fingerprint(module)).hexdigest()[:16]
     module_name = f"neuralmass_kernels_{name}_{digest}"
     path = KERNEL_DIR / f"{module_name}.py"
     if not path.exists() or path.read_text() != source:
