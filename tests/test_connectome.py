@@ -634,8 +634,8 @@ def test_fetch_network_error(tmp_path):
         fetch_connectome(url, AAL90_SC_SHA256, destination)
     assert str(caught.value) == (
         f"could not download {url}; place the file (with sha256 "
-        f"{AAL90_SC_SHA256}) at {destination} by hand, or set connectome path "
-        "in config"
+        f"{AAL90_SC_SHA256}) at {destination} by hand, or point the config at a local "
+        "copy (connectome.path, or connectome.regions.path for the region table)"
     )
     assert list(destination.parent.iterdir()) == []
 

@@ -853,8 +853,9 @@ def fetch_connectome(
             # URLError, HTTPError, timeouts, refused connections, bad URLs
             raise ConnectomeError(
                 f"could not download {url}; place the file (with sha256 "
-                f"{expected}) at {destination} by hand, or set connectome path "
-                "in config"
+                f"{expected}) at {destination} by hand, or point the config at a local "
+                "copy (connectome.path, or connectome.regions.path for the region "
+                "table)"
             ) from exc
         actual = digest.hexdigest()
         if actual != expected:

@@ -38,6 +38,19 @@ MAX_GROWTH = 6.0  # largest step growth after an accepted step (Hairer's fac2)
 
 
 @nb.njit(cache=True)
+def _check_state(x, bound):
+    """(status, node) of the first non-finite value or one beyond bound."""
+    for j in range(x.shape[0]):
+        for i in range(x.shape[1]):
+            value = x[j, i]
+            if not np.isfinite(value):
+                return NOT_FINITE, j
+            if abs(value) > bound:
+                return OUT_OF_BOUNDS, j
+    return OK, -1
+
+
+@nb.njit(cache=True)
 def homogeneous_rhs(x, p, dx):
     """x' of one node that receives its own output (row sums of W equal 1)."""
     node_rhs(x, p, node_output(x, p), dx)
@@ -236,13 +249,9 @@ def rk4_network(x, p, w, dt, n_steps, record_every, observable, bound, out):
         for j in range(n_nodes):
             for i in range(n):
                 x[j, i] += sixth * (k1[j, i] + 2.0 * (k2[j, i] + k3[j, i]) + k4[j, i])
-        for j in range(n_nodes):
-            for i in range(n):
-                value = x[j, i]
-                if not np.isfinite(value):
-                    return NOT_FINITE, step, j
-                if abs(value) > bound:
-                    return OUT_OF_BOUNDS, step, j
+        status, node = _check_state(x, bound)
+        if status != OK:
+            return status, step, node
         if step % record_every == 0:
             for j in range(n_nodes):
                 out[row, j] = x[j, observable]
@@ -381,13 +390,9 @@ def dop853_network(
         x[:, :] = y
         k[0] = k[n_stages]
         t = t_new
-        for j in range(n_nodes):
-            for i in range(n):
-                value = x[j, i]
-                if not np.isfinite(value):
-                    return NOT_FINITE, sample, j, n_eval, n_rejected, h
-                if abs(value) > bound:
-                    return OUT_OF_BOUNDS, sample, j, n_eval, n_rejected, h
+        status, node = _check_state(x, bound)
+        if status != OK:
+            return status, sample, node, n_eval, n_rejected, h
         growth = 1.0 if rejected else MAX_GROWTH
         factor = growth if error == 0.0 else min(growth, SAFETY * error**-0.125)
         h = step * max(0.2, factor)
@@ -553,13 +558,9 @@ def rk4_tangent_network(x, q, p, w, dt, n_steps, qr_every, bound, log_r):
             h, c, kx, jac, b, g, gq, cq, t,
         )  # fmt: skip
 
-        for j in range(n_nodes):
-            for i in range(n):
-                value = x[j, i]
-                if not np.isfinite(value):
-                    return NOT_FINITE, step, j
-                if abs(value) > bound:
-                    return OUT_OF_BOUNDS, step, j
+        status, node = _check_state(x, bound)
+        if status != OK:
+            return status, step, node
 
         if step % qr_every == 0:
             for r in range(dim):

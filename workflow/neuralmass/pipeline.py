@@ -410,6 +410,18 @@ def chunk_rows(block: dict, chunk: int) -> np.ndarray:
     return y[chunk * size : (chunk + 1) * size]
 
 
+def _transverse_settings(model, block, homogeneous, continuation):
+    from neuralmass import transverse
+
+    return transverse.Settings(
+        transient=model_time(model, homogeneous["transient"]),
+        dt=model_time(model, homogeneous["dt"]),
+        steps_per_period=block["steps_per_period"],
+        continuation_parameter=continuation["parameter"],
+        continuation_start=continuation["start"],
+    )
+
+
 def transverse_chunk(
     model_name: str,
     parameters: dict,
@@ -430,13 +442,7 @@ def transverse_chunk(
     p = model.pack(parameters, where=where)
     x_name, y_name = block["x"]["parameter"], block["y"]["parameter"]
     x_values, y_values = grid_values(block["x"]), chunk_rows(block, chunk)
-    settings = transverse.Settings(
-        transient=model_time(model, homogeneous["transient"]),
-        dt=model_time(model, homogeneous["dt"]),
-        steps_per_period=block["steps_per_period"],
-        continuation_parameter=continuation["parameter"],
-        continuation_start=continuation["start"],
-    )
+    settings = _transverse_settings(model, block, homogeneous, continuation)
     lambdas = read_eigenvalues(eigenvalues_csv)
     table = transverse.transverse_map(
         model, p, x_name, x_values, y_name, y_values, lambdas, settings, where
@@ -496,13 +502,7 @@ def dispersion_panel(model_name, parameters, block, homogeneous, continuation,
     for value in panel["values"]:
         point = {**panel["fixed"], panel["parameter"]: value}
         p = model.pack({**parameters, **point}, where=where)
-        settings = transverse.Settings(
-            transient=model_time(model, homogeneous["transient"]),
-            dt=model_time(model, homogeneous["dt"]),
-            steps_per_period=block["steps_per_period"],
-            continuation_parameter=continuation["parameter"],
-            continuation_start=continuation["start"],
-        )
+        settings = _transverse_settings(model, block, homogeneous, continuation)
         attractor = transverse.attractor_from(model, p, None, settings)
         lambdas = np.concatenate([grid, modes.real])
         if attractor.state == "equilibrium":

@@ -11,7 +11,7 @@ report: "../report/workflow.rst"
 
 
 CONFIG_FILES = [str(f) for f in workflow.configfiles] or ["config/config.yaml"]
-config.update(check_config(config, CONFIG_FILES[-1]))
+config.update(check_config(config, " + ".join(CONFIG_FILES)))
 CON = config["connectome"]
 MODELS = list(config["models"])
 
