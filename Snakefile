@@ -17,6 +17,7 @@ include: "workflow/rules/spectra.smk"
 include: "workflow/rules/cfc.smk"
 include: "workflow/rules/lyapunov.smk"
 include: "workflow/rules/bifurcation.smk"
+include: "workflow/rules/provenance.smk"
 
 
 # ---- targets ----------------------------------------------------------------

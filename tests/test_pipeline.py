@@ -105,6 +105,9 @@ def test_outputs_are_written_with_their_columns(workdir):
         ):
             assert (workdir / figure).stat().st_size > 10_000
     assert (workdir / "results/figures/connectome/aal90.png").exists()
+    record = json.loads((workdir / "results/provenance.json").read_text())
+    assert record["config"]["models"]["ei_qif"]["points"] == POINTS
+    assert record["versions"]["numba"] and record["git_commit"]
     states = pd.read_csv(workdir / "results/ei_qif/homogeneous/states.csv")
     assert dict(zip(states["point"], states["state"], strict=True)) == {
         "I10_eps3": "cycle", "I15_eps9": "equilibrium"
@@ -153,7 +156,7 @@ def test_changing_one_point_reruns_only_its_jobs(workdir):
             "homogeneous_state": 1, "homogeneous_table": 1, "dispersion_relation": 1,
             "network_simulate": 1, "spectra_welch": 1, "all": 1,
             "cfc_spectra": 1, "cfc_pac": 1, "cfc_spacetime": 1,
-            "lyapunov_network": 1,
+            "lyapunov_network": 1, "provenance": 1,
         }  # fmt: skip
         assert "I10_eps3" not in result.stdout.split("Job stats")[0].replace(
             "results/ei_qif/homogeneous/I10_eps3.json", ""

@@ -529,3 +529,31 @@ def dispersion_panel(model_name, parameters, block, homogeneous, continuation,
     with atomic_path(output_csv) as tmp:
         table.to_csv(tmp, index=False)
     plot_dispersion_panel(table, panel["parameter"], figure, where, model.time_unit)
+
+
+# --- provenance -----------------------------------------------------------------
+
+
+def write_provenance(config: dict, json_output, html_output) -> None:
+    """The run's checked config, package versions and git commit (JSON), and
+    the same as a page of the Snakemake report (HTML)."""
+    import html
+
+    import yaml
+
+    record = {"config": config, **provenance()}
+    write_json(record, json_output)
+    rows = "".join(
+        f"<tr><td>{html.escape(name)}</td><td>{html.escape(version)}</td></tr>"
+        for name, version in record["versions"].items()
+    )
+    page = (
+        "<html><body><h2>Provenance</h2>"
+        f"<p>git commit <code>{html.escape(record['git_commit'])}</code></p>"
+        f"<table><tr><th>package</th><th>version</th></tr>{rows}</table>"
+        "<h3>Configuration (after validation and defaults)</h3>"
+        f"<pre>{html.escape(yaml.safe_dump(config, sort_keys=False))}</pre>"
+        "</body></html>\n"
+    )
+    with atomic_path(html_output) as tmp:
+        Path(tmp).write_text(page)

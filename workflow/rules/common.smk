@@ -83,6 +83,7 @@ def get_region_table(wildcards):
 def get_all_targets():
     name = CON["name"]
     targets = [
+        "results/provenance.json",
         f"results/connectome/{name}/eigenvalues.csv",
         f"results/figures/connectome/{name}.png",
     ]
