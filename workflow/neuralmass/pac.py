@@ -39,6 +39,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy import signal
 
+from neuralmass.spectra import _check_fs
+
 __all__ = [
     "EDGE_CYCLES",
     "FILTER_ORDER",
@@ -152,12 +154,6 @@ class SurrogateTest:
 # ---------------------------------------------------------------------------
 # Input checks
 # ---------------------------------------------------------------------------
-
-
-def _check_fs(fs: float) -> float:
-    if not (np.isfinite(fs) and fs > 0):
-        raise ValueError(f"fs must be a finite sampling frequency > 0 Hz, got {fs!r}")
-    return float(fs)
 
 
 def _check_signal(name: str, x: np.ndarray) -> np.ndarray:
