@@ -156,7 +156,7 @@ def test_changing_one_point_reruns_only_its_jobs(workdir):
             "homogeneous_state": 1, "homogeneous_table": 1, "dispersion_relation": 1,
             "network_simulate": 1, "spectra_welch": 1, "all": 1,
             "cfc_spectra": 1, "cfc_pac": 1, "cfc_spacetime": 1,
-            "lyapunov_network": 1, "provenance": 1,
+            "lyapunov_network": 1, "provenance": 1, "network_figure": 1,
         }  # fmt: skip
         assert "I10_eps3" not in result.stdout.split("Job stats")[0].replace(
             "results/ei_qif/homogeneous/I10_eps3.json", ""

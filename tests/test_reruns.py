@@ -114,6 +114,22 @@ def test_a_changed_setting_reruns_what_depends_on_it(workdir, edit, changed, exp
         assert "params have changed" in jobs[job].lower(), (job, jobs[job])
 
 
+def test_a_figure_option_redraws_only_the_figures(workdir):
+    figures = [f"results/figures/network/ei_qif_{point}_spacetime.png"
+               for point in POINTS]  # fmt: skip
+    snakemake(workdir, "--cores", "2", *targets(), *figures)
+    config = small_config()
+    config["figures"]["network"]["window"] = 50.0
+    write_config(workdir, config)
+    try:
+        result = snakemake(workdir, "--dry-run", *targets(), *figures)
+    finally:
+        write_config(workdir, small_config())
+    jobs = planned_jobs(result.stdout)
+    assert set(jobs) == every_point("network_figure")
+    assert all("params have changed" in why.lower() for why in jobs.values())
+
+
 # ---- a killed run ---------------------------------------------------------------
 
 

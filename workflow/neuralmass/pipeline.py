@@ -259,7 +259,6 @@ def network_simulation(
     labels_txt,
     settings: dict,
     output,
-    figure,
     where: str,
 ) -> None:
     """Simulate the network from the homogeneous state plus a seeded perturbation.
@@ -268,8 +267,6 @@ def network_simulation(
     run's parameters, seed and integrator settings as attributes.
     """
     import xarray as xr
-
-    from neuralmass.plots.network import plot_space_time
 
     model, p, record = load_homogeneous(homogeneous_json)
     w = np.load(weights_npy)
@@ -325,7 +322,21 @@ def network_simulation(
     encoding = {observable: {"compression": "gzip", "compression_opts": 4}}
     with atomic_path(output) as tmp:
         data.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
-    plot_space_time(times_ms, run.observable, labels, figure, where, observable)
+
+
+def network_figure(recording, settings: dict, figure, where: str) -> None:
+    """Space-time figure of a stored run (settings: window and trace, ms)."""
+    import xarray as xr
+
+    from neuralmass.plots.network import plot_space_time
+
+    with xr.open_dataset(recording, engine="h5netcdf") as data:
+        name = list(data.data_vars)[0]
+        values = data[name].to_numpy()
+        times_ms = data["time"].to_numpy()
+        labels = [str(r) for r in data["region"].to_numpy()]
+    plot_space_time(times_ms, values, labels, figure, where, name,
+                    settings["window"], settings["trace"])  # fmt: skip
 
 
 def homogeneous_table(paths, output) -> None:
@@ -534,15 +545,16 @@ def dispersion_panel(model_name, parameters, block, homogeneous, continuation,
 # --- provenance -----------------------------------------------------------------
 
 
-def write_provenance(config: dict, json_output, html_output) -> None:
-    """The run's checked config, package versions and git commit (JSON), and
-    the same as a page of the Snakemake report (HTML)."""
+def write_provenance(config: dict, json_outputs, html_output) -> None:
+    """The run's checked config, package versions and git commit, as JSON in
+    every results folder, and as a page of the Snakemake report (HTML)."""
     import html
 
     import yaml
 
     record = {"config": config, **provenance()}
-    write_json(record, json_output)
+    for path in json_outputs:
+        write_json(record, path)
     rows = "".join(
         f"<tr><td>{html.escape(name)}</td><td>{html.escape(version)}</td></tr>"
         for name, version in record["versions"].items()

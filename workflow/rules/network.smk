@@ -5,12 +5,6 @@ rule network_simulate:
         labels=f"results/connectome/{CON['name']}/labels.txt",
     output:
         data="results/{model}/network/{point}/v_E.nc",
-        figure=report(
-            "results/figures/network/{model}_{point}_spacetime.png",
-            category="3. Network simulations",
-            subcategory="{model}",
-            caption="../report/network.rst",
-        ),
     log:
         "logs/network_simulate/{model}/{point}.log",
     conda:
@@ -19,3 +13,23 @@ rule network_simulate:
         settings=config["simulation"],
     script:
         "../scripts/network_simulate.py"
+
+
+rule network_figure:
+    input:
+        "results/{model}/network/{point}/v_E.nc",
+    output:
+        report(
+            "results/figures/network/{model}_{point}_spacetime.png",
+            category="3. Network simulations",
+            subcategory="{model}",
+            caption="../report/network.rst",
+        ),
+    log:
+        "logs/network_figure/{model}/{point}.log",
+    conda:
+        "../../envs/neuralmass.yaml"
+    params:
+        settings=config["figures"]["network"],
+    script:
+        "../scripts/network_figure.py"

@@ -10,6 +10,5 @@ network_simulation(
     snakemake.input.labels,
     snakemake.params.settings,
     snakemake.output.data,
-    snakemake.output.figure,
     where=f"{w.model} point {w.point}",
 )

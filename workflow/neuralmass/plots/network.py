@@ -5,16 +5,21 @@ from matplotlib.figure import Figure
 from neuralmass.io import atomic_path
 
 WINDOW_MS = 100.0  # the study's space-time plots show 100 ms
+TRACE_MS = 1000.0  # traces below: long enough to see slow modulations
 
 
-def plot_space_time(times_ms, observable, labels, path, title, name) -> None:
-    """Observable of every node (rows, matrix order) over the last 100 ms.
+def plot_space_time(
+    times_ms, observable, labels, path, title, name, window_ms=WINDOW_MS,
+    trace_ms=TRACE_MS,
+) -> None:  # fmt: skip
+    """Observable of every node (rows, matrix order) over the last window_ms.
 
-    Below it, the traces of the network mean and of two nodes over 1 s.
+    Below it, the traces of the network mean and of two nodes over the last
+    trace_ms.
     """
     figure = Figure(figsize=(7.5, 6.5), layout="constrained")
     top, bottom = figure.subplots(2, 1, height_ratios=(2, 1))
-    last = times_ms >= times_ms[-1] - WINDOW_MS
+    last = times_ms >= times_ms[-1] - window_ms
     image = top.imshow(
         observable[last].T,
         aspect="auto",
@@ -25,9 +30,10 @@ def plot_space_time(times_ms, observable, labels, path, title, name) -> None:
     )
     figure.colorbar(image, ax=top, label=name)
     top.set_ylabel("node (matrix order)")
+    top.set_xlabel("time (ms)")
     top.set_title(title)
 
-    trace = times_ms >= times_ms[-1] - 10 * WINDOW_MS
+    trace = times_ms >= times_ms[-1] - trace_ms
     bottom.plot(times_ms[trace], observable[trace].mean(axis=1), color="k", lw=1,
                 label="network mean")  # fmt: skip
     for j in (0, observable.shape[1] // 2):
