@@ -1,3 +1,9 @@
+# The download needs the internet, which cluster nodes may lack: run it where
+# Snakemake runs.
+localrules:
+    connectome_fetch,
+
+
 rule connectome_fetch:
     output:
         f"{CON['cache']}/{{file}}",
