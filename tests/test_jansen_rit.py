@@ -250,3 +250,31 @@ def test_dispersion_matches_two_node_network(jr, alpha):
     )
     # the two modes differ, so the check sees the coupling term
     assert np.max(np.abs(modes.exponents[0] - modes.exponents[1])) > 1.0
+
+
+# --- the recorded signal --------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["rk4", "dop853"])
+def test_network_records_the_pyramidal_potential(jr, method):
+    """The stored signal is y1 - y2, at the last sample and between steps.
+
+    The last sample is the final state; an RK4 run at a 100 times smaller
+    step, recorded at the same instants, checks the samples in between (the
+    DOP853 ones come from its dense output).
+    """
+    from neuralmass.network import Integrator, simulate
+
+    p = jr.pack({"p": 200.0, "eps": 50.0})
+    w = np.array([[0.0, 0.7, 0.3], [0.5, 0.0, 0.5], [1.0, 0.0, 0.0]])
+    x0 = jr.module.initial_guess(p) + 0.5 * RNG.random((3, 6))
+    args = dict(duration=0.2, transient=0.0, sample_interval=1e-3)
+    fine = simulate(jr, p, w, x0, integrator=Integrator("rk4", dt=1e-5), **args)
+    run = simulate(
+        jr, p, w, x0, integrator=Integrator(method, 1e-4, 1e-10, 1e-10), **args
+    )
+
+    final = run.final_state
+    np.testing.assert_allclose(run.observable[-1], final[:, 1] - final[:, 2])
+    assert np.ptp(run.observable) > 1.0
+    np.testing.assert_allclose(run.observable, fine.observable, atol=1e-6)

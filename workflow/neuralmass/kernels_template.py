@@ -218,12 +218,23 @@ def _axpy(y, x, a, k):
             y[j, i] = x[j, i] + a * k[j, i]
 
 
+@nb.njit(cache=True, inline="always")
+def _observe(x, weights):
+    """The recorded signal of one node: a fixed linear combination of x."""
+    value = 0.0
+    for i in range(x.shape[0]):
+        if weights[i] != 0.0:
+            value += weights[i] * x[i]
+    return value
+
+
 @nb.njit(cache=True)
-def rk4_network(x, p, w, dt, n_steps, record_every, observable, bound, out):
+def rk4_network(x, p, w, dt, n_steps, record_every, weights, bound, out):
     """Integrate the network with classical RK4 at fixed step dt (in place).
 
-    Every `record_every` steps (from step `record_every` on) variable
-    `observable` of all nodes is written into a row of out (rows, N). The
+    Every `record_every` steps (from step `record_every` on) the observable
+    of all nodes, sum_i weights[i] x[j, i], is written into a row of out
+    (rows, N). The
     whole state is checked after every step: a non-finite value or one beyond
     `bound` stops the run. Returns (status, step, node): status OK,
     NOT_FINITE or OUT_OF_BOUNDS, and the step and node where it was found.
@@ -254,7 +265,7 @@ def rk4_network(x, p, w, dt, n_steps, record_every, observable, bound, out):
             return status, step, node
         if step % record_every == 0:
             for j in range(n_nodes):
-                out[row, j] = x[j, observable]
+                out[row, j] = _observe(x[j], weights)
             row += 1
     return OK, n_steps, -1
 
@@ -274,16 +285,17 @@ def _combine(y, x, h, a, k, n_stages):
 
 @nb.njit(cache=True)
 def dop853_network(
-    x, p, w, sample_interval, n_samples, rtol, atol, h, observable, bound, out,
+    x, p, w, sample_interval, n_samples, rtol, atol, h, weights, bound, out,
     a, b, c, e3, e5, a_extra, c_extra, d,
 ):  # fmt: skip
     """Integrate the network with the adaptive Dormand-Prince 8(5,3) method.
 
     The tableau (a, b, c, e3, e5) and the dense-output coefficients (a_extra,
     c_extra, d) are scipy's `DOP853` ones, passed in so they are typed once;
-    the error norm is Hairer's, as in scipy. Variable `observable` of all
-    nodes is written into out (n_samples, N) at the times
-    (m + 1) * sample_interval from the 7th-order dense output, which costs
+    the error norm is Hairer's, as in scipy. The observable of all nodes
+    (the combination `weights` of each node's variables) is written into
+    out (n_samples, N) at the times (m + 1) * sample_interval from the
+    7th-order dense output, which costs
     three extra evaluations on the steps that contain a sample, so the step
     size follows the dynamics, not the sampling. The state is checked after
     every accepted step as in `rk4_network`.
@@ -361,16 +373,16 @@ def dop853_network(
             n_eval += n_extra
             _combine(y, x, step, b, k, n_stages)
             for j in range(n_nodes):
-                delta = y[j, observable] - x[j, observable]
-                f_old = k[0, j, observable]
-                f_new = k[n_stages, j, observable]
+                delta = _observe(y[j], weights) - _observe(x[j], weights)
+                f_old = _observe(k[0, j], weights)
+                f_new = _observe(k[n_stages, j], weights)
                 f_obs[0, j] = delta
                 f_obs[1, j] = step * f_old - delta
                 f_obs[2, j] = 2.0 * delta - step * (f_new + f_old)
                 for r in range(d.shape[0]):
                     acc = 0.0
                     for s in range(d.shape[1]):
-                        acc += d[r, s] * k[s, j, observable]
+                        acc += d[r, s] * _observe(k[s, j], weights)
                     f_obs[3 + r, j] = step * acc
             while sample < n_samples and (
                 (sample + 1) * sample_interval <= t_new * (1.0 + 1e-14)
@@ -384,7 +396,7 @@ def dop853_network(
                             value *= theta
                         else:
                             value *= 1.0 - theta
-                    out[sample, j] = x[j, observable] + value
+                    out[sample, j] = _observe(x[j], weights) + value
                 sample += 1
 
         x[:, :] = y

@@ -241,7 +241,7 @@ def _trajectory(model, p, w, x, n_steps, dt, labels, where, t0):
     while done < n_steps:
         n = min(chunk, n_steps - done)
         status, step, node = model.kernels.rk4_network(
-            x, p, w, dt, n, n + 1, model.observable_index, BOUND, out
+            x, p, w, dt, n, n + 1, model.observable_weights, BOUND, out
         )
         if status != 0:
             _fail(model, status, t0 + (done + step) * dt, node, labels, where,

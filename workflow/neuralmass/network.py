@@ -79,7 +79,7 @@ def perturbed_state(x_homogeneous, n_nodes, amplitude, rng) -> np.ndarray:
 def _advance(model, p, w, x, n_samples, sample_interval, integrator, h, out):
     """Integrate n_samples sampling intervals; returns (status, where, evals, h)."""
     k = model.kernels
-    obs = model.observable_index
+    obs = model.observable_weights
     if integrator.method == "rk4":
         every = int(round(sample_interval / integrator.dt))
         status, step, node = k.rk4_network(

@@ -2,9 +2,10 @@
 
 A model is one module in this package that follows the contract described in
 `neuralmass.models.ei_qif` (constants, five numba functions, a numpy twin).
-`load_model(name)` imports it and builds the shared kernels for it; adding a
-model means adding its module and its name to MODELS. A model kept elsewhere
-(a user's package, the tests) loads by its dotted module path.
+`load_model(name)` imports it and builds the shared kernels for it. Every
+module of this package is a model (`available_models()`), so adding one means
+adding its module, named after its NAME, and a config entry. A model kept
+elsewhere (a user's package, the tests) loads by its dotted module path.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import importlib.util
 import inspect
 import marshal
 import os
+import pkgutil
 import re
 import sys
 import tempfile
@@ -28,7 +30,20 @@ import numpy as np
 from neuralmass import kernels_template
 from neuralmass.parameters import Parameter, pack, unpack
 
-MODELS = ("ei_qif", "jansen_rit")
+
+def available_models() -> tuple[str, ...]:
+    """Names of the model modules in this package (found on its __path__)."""
+    return tuple(
+        sorted(
+            info.name
+            for info in pkgutil.iter_modules(__path__)
+            if not info.name.startswith("_")
+        )
+    )
+
+
+#: The models shipped with the package.
+MODELS = available_models()
 
 #: Where the per-model kernel modules and numba's caches for them live.
 #: NEURALMASS_KERNEL_DIR overrides it (e.g. a node-local disk on a cluster).
@@ -67,8 +82,28 @@ class Model:
         return len(self.module.VARIABLES)
 
     @property
+    def observable(self) -> str:
+        """Name of the recorded signal of a node (e.g. v_E)."""
+        return self.module.OBSERVABLE
+
+    @property
+    def observable_weights(self) -> np.ndarray:
+        """The recorded signal as weights of the node's variables, (n,).
+
+        A model whose signal is one of its variables names it in OBSERVABLE;
+        one whose signal is a linear combination (Jansen-Rit: y1 - y2) also
+        declares OBSERVABLE_WEIGHTS, a dict variable -> coefficient.
+        """
+        terms = getattr(self.module, "OBSERVABLE_WEIGHTS", {self.observable: 1.0})
+        weights = np.zeros(self.n_variables)
+        for variable, coefficient in terms.items():
+            weights[self.variables.index(variable)] = coefficient
+        return weights
+
+    @property
     def observable_index(self) -> int:
-        return self.module.VARIABLES.index(self.module.OBSERVABLE)
+        """The variable of largest weight in the observable (its main term)."""
+        return int(np.argmax(np.abs(self.observable_weights)))
 
     @property
     def time_unit(self) -> str:
@@ -139,15 +174,21 @@ def _fingerprint(module: ModuleType) -> bytes:
 def load_model(name: str) -> Model:
     """Import model `name` and its kernels (compiled on first use, cached).
 
-    `name` is one of MODELS or the dotted path of a module that follows the
-    model contract (see neuralmass.models.ei_qif).
+    `name` is one of `available_models()` or the dotted path of a module that
+    follows the model contract (see neuralmass.models.ei_qif).
     """
-    if name in MODELS:
+    known = available_models()
+    if name in known:
         module = importlib.import_module(f"neuralmass.models.{name}")
     elif "." in name:
         module = importlib.import_module(name)
     else:
-        raise ValueError(f"unknown model {name!r}; known: {', '.join(MODELS)}")
+        raise ValueError(f"unknown model {name!r}; known: {', '.join(known)}")
+    if name in known and module.NAME != name:
+        raise ValueError(
+            f"{module.__file__}: NAME is {module.NAME!r}; a model module in "
+            f"neuralmass.models must be named after its NAME ({name!r})"
+        )
     name = module.NAME
 
     source = kernel_source(module)

@@ -17,8 +17,10 @@ global coupling eps. A node sends its excitatory synaptic activation s_E.
 
 The model contract, shared by every node model in `neuralmass.models`:
 module constants NAME, TIME_UNIT, SECONDS_PER_TIME_UNIT, VARIABLES,
-OBSERVABLE, PARAMETERS, and five numba functions of a state x (n,), the packed
-parameters p and the long-range input c:
+OBSERVABLE (the name of the recorded signal: a variable, or a linear
+combination of variables given by OBSERVABLE_WEIGHTS, a dict variable ->
+coefficient), PARAMETERS, and five numba functions of a state x (n,), the
+packed parameters p and the long-range input c:
 
 - node_rhs(x, p, c, dx): writes x' into dx;
 - node_output(x, p): the scalar h(x) that a node sends to the others;

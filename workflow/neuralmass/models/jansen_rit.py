@@ -21,13 +21,8 @@ their ratios means editing this module.
 
 The model follows the contract described in `neuralmass.models.ei_qif`.
 
-Shortcoming: the EEG-like signal of a Jansen-Rit node is the pyramidal
-membrane potential y1 - y2, but the contract names the recorded signal by one
-variable (OBSERVABLE), so the network runs record y1, the excitatory
-postsynaptic potential alone. Its spectrum has the same peak frequencies on a
-homogeneous cycle but different amplitudes and harmonics, since y2 oscillates
-too. An observable function in the contract (like node_output, but for the
-recorded signal) would lift this.
+The recorded signal is the pyramidal membrane potential y1 - y2 (mV), the
+EEG-like output of the model, declared as OBSERVABLE_WEIGHTS.
 """
 
 import math
@@ -41,7 +36,8 @@ NAME = "jansen_rit"
 TIME_UNIT = "s"
 SECONDS_PER_TIME_UNIT = 1.0
 VARIABLES = ("y0", "y1", "y2", "y3", "y4", "y5")
-OBSERVABLE = "y1"  # stands in for y1 - y2; see the module docstring
+OBSERVABLE = "v_pyr"
+OBSERVABLE_WEIGHTS = {"y1": 1.0, "y2": -1.0}
 INF = math.inf
 
 PARAMETERS = (
