@@ -26,7 +26,8 @@ if snakemake.rule == "bifurcation_figure_one_parameter":
     plot_one_parameter(branches[on], special[at], snakemake.output[0], first,
                        model.module.OBSERVABLE, title, model.variables)  # fmt: skip
 else:
-    curves = branches[branches["type"].isin(["LP curve", "HB curve"])]
+    kinds = ["LP curve", "HB curve", "LPC curve", "PD curve"]
+    curves = branches[branches["type"].isin(kinds)]
     codim2 = special[special["kind"].isin(["BT", "CP", "GH"])]
     cycles = special[special["kind"].isin(["LPC", "PD", "NS"])]
     zoom = (tuple(settings["zoom"][first]), tuple(settings["zoom"][second]))

@@ -10,5 +10,7 @@
 - `cycles`: limit cycles by orthogonal collocation, Floquet multipliers, LPC,
   PD and NS points;
 - `two_parameter`: fold and Hopf curves with BT, CP and GH points;
+- `cycle_curves`: fold-of-cycles (LPC) and period-doubling (PD) curves by
+  minimally augmented systems on the collocation discretisation;
 - `stage`: the pipeline stage (tables of branches and special points).
 """

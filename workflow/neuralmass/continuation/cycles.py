@@ -32,8 +32,8 @@ between neighbouring intervals, as AUTO does.
 
 Shortcomings: cycles whose multipliers span more than ~1e14 lose the small
 ones to rounding in the product of transition matrices (a periodic Schur
-decomposition would lift this); LPC and PD are not continued in two
-parameters (`two_parameter` collects them from one-parameter runs).
+decomposition would lift this). LPC and PD curves in two parameters are in
+`cycle_curves`.
 """
 
 from __future__ import annotations

@@ -7,13 +7,17 @@ doubling, and flags cycle branches whose period grows past `max_period`:
 next to a fold of equilibria (same parameter within SNIC_TOL) that is a
 SNIC, elsewhere the approach to a homoclinic orbit (kind "HC").
 `two_parameter_diagram` continues the fold and Hopf curves through the folds
-and Hopf points found on those diagrams. `cascade` simulates the node on a
+and Hopf points found on those diagrams; `cycle_curve_diagram` the LPC and
+PD curves through the folds and period doublings of cycles found inside a
+box of the plane (the figure's zoom box by default). `cascade` simulates the node on a
 grid of the first parameter and keeps the peaks of one variable.
 
 Table columns (one row per computed point): branch, type ("equilibrium",
-"cycle", "LP curve", "HB curve"), the two parameters, stable, n_unstable,
-norm, max_<var> and min_<var> for every variable, period (model time unit,
-cycles and Hopf curve), frequency_hz.
+"cycle", "LP curve", "HB curve", "LPC curve", "PD curve"), the two
+parameters, stable, n_unstable, norm, max_<var> and min_<var> for every
+variable (of the orbit on cycle curves), period (model time unit, cycles,
+Hopf and cycle curves), frequency_hz, residual (cycle curves: PD |mu + 1|,
+LPC |mu_2 - 1|).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from neuralmass.continuation import cycle_curves as cc
 from neuralmass.continuation import cycles as cy
 from neuralmass.continuation import two_parameter as tp
 from neuralmass.continuation.core import Settings
@@ -36,6 +41,7 @@ SAME_HOPF = 1e-3
 # a seed this close (first parameter, linear interpolation between curve
 # points) to a computed curve of its kind starts no new curve
 SAME_CURVE = 1e-3  # a cycle branch that ends this close to a Hopf point joins it
+SAME_PERIOD = 1e-2  # relative period difference of a seed on a cycle curve
 SPECIAL_COLUMNS = ("kind", "period", "frequency_hz", "lyapunov_coefficient",
                    "residual", "branch", "type")  # fmt: skip
 
@@ -248,6 +254,99 @@ def two_parameter_diagram(
     return pd.DataFrame(rows), special_table(points, {})
 
 
+def cycle_curve_diagram(
+    system: System,
+    names: tuple[str, str],
+    box,
+    seeds: pd.DataFrame,
+    ntst: int = cy.NTST,
+    ncol: int = cy.NCOL,
+    max_period: float = np.inf,
+    kinds=cc.KINDS,
+    marks=(),
+    settings: dict | None = None,
+    first_branch: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """LPC and PD curves through the LPC and PD rows of `seeds` inside `box`.
+
+    box = ((lo1, hi1), (lo2, hi2)) bounds the seeds and the curves. A seed
+    on a curve already computed (same kind, first parameter within
+    SAME_CURVE and period within SAME_PERIOD at its second parameter value)
+    starts no new curve. Special points: the refined seed of every curve and
+    its points at the second-parameter values `marks` (kind LPC or PD, type
+    "LPC curve" or "PD curve"), each with its multiplier residual.
+    """
+    cont = _settings(settings, cc.CURVE_SETTINGS)
+    (lo1, hi1), (lo2, hi2) = box
+    rows, points, done = [], [], []
+    curve_id = first_branch
+    inside = seeds[
+        seeds["kind"].isin(list(kinds))
+        & seeds[names[0]].between(lo1, hi1)
+        & seeds[names[1]].between(lo2, hi2)
+    ]
+    for _, seed in inside.iterrows():
+        kind = seed["kind"]
+        a1, a2, period = (float(seed[names[0]]), float(seed[names[1]]),
+                          float(seed["period"]))  # fmt: skip
+        if any(_on_cycle_curve(c, names, a1, a2, period) for c in done
+               if c.kind == kind):  # fmt: skip
+            continue
+        x = np.array([float(v) for v in seed["x"].split(",")])
+        own = [m for m in marks if lo2 <= m <= hi2 and abs(m - a2) > 1e-9]
+        try:
+            curve = cc.continue_cycle_curve(
+                kind, system, names, {names[0]: a1, names[1]: a2}, x, period, box,
+                ntst, ncol, max_period, cont, own,
+            )  # fmt: skip
+        except RuntimeError as error:
+            log.warning("no %s curve from %s: %s", kind, (a1, a2), error)
+            continue
+        done.append(curve)
+        for r in curve.rows:
+            rows.append(_cycle_curve_row(system, r, curve_id, kind, names))
+        for r in [None, *curve.marked]:
+            point = curve.start if r is None else _marked_point(system, kind, names, r)
+            point.branch = curve_id
+            point.extra["curve"] = f"{kind} curve"
+            points.append(point)
+        curve_id += 1
+    return pd.DataFrame(rows), special_table(points, {})
+
+
+def _cycle_curve_row(system, row, branch, kind, names) -> dict:
+    return {
+        "branch": branch,
+        "type": f"{kind} curve",
+        names[0]: row[names[0]],
+        names[1]: row[names[1]],
+        "norm": row["norm"],
+        **_state_columns(system, row["max"], row["min"]),
+        "period": row["period"],
+        "frequency_hz": system.frequency_hz(row["period"]),
+        "residual": row["residual"],
+    }
+
+
+def _marked_point(system, kind, names, row) -> SpecialPoint:
+    values = {names[0]: row[names[0]], names[1]: row[names[1]]}
+    point = SpecialPoint(kind, values, row["x"], row["residual"],
+                         period=row["period"])  # fmt: skip
+    point.frequency_hz = system.frequency_hz(row["period"])
+    return point
+
+
+def _on_cycle_curve(curve, names, a1, a2, period) -> bool:
+    pts = np.array([[r[names[0]], r[names[1]], r["period"]] for r in curve.rows])
+    for (p1, q1, t1), (p2, q2, t2) in zip(pts[:-1], pts[1:], strict=True):
+        if (q1 - a2) * (q2 - a2) <= 0 and q1 != q2:
+            s = (a2 - q1) / (q2 - q1)
+            near = abs(p1 + s * (p2 - p1) - a1) < SAME_CURVE
+            if near and abs(t1 + s * (t2 - t1) - period) < SAME_PERIOD * period:
+                return True
+    return False
+
+
 def _on_curve(curve, names, a1, a2) -> bool:
     pts = np.array([[r[names[0]], r[names[1]]] for r in curve.rows])
     if pts.size == 0:
@@ -328,10 +427,41 @@ def write_two_parameter(model_name, parameters, settings, special_csvs,
     names = (settings["parameter"], settings["second"])
     bounds = (tuple(settings["bounds"]), tuple(settings["second_bounds"]))
     curves, points = two_parameter_diagram(system, names, bounds, seeds)
+    options = cycle_curve_options(settings)
+    if options["kinds"]:
+        first = int(curves["branch"].max()) + 1 if len(curves) else 0
+        cycle_rows, cycle_points = cycle_curve_diagram(
+            system, names, options["box"], seeds, settings["ntst"], settings["ncol"],
+            settings["max_period"], options["kinds"], settings["values"],
+            options["settings"], first,
+        )  # fmt: skip
+        curves = pd.concat([curves, cycle_rows], ignore_index=True)
+        points = pd.concat([points, cycle_points], ignore_index=True)
     with atomic_path(curves_csv) as tmp:
         curves.to_csv(tmp, index=False)
     with atomic_path(special_csv) as tmp:
         points.to_csv(tmp, index=False)
+
+
+def cycle_curve_options(settings: dict) -> dict:
+    """The optional `cycle_curves` block of the bifurcation settings: kinds
+    (LPC, PD; empty to skip), box ({first: [lo, hi], second: [lo, hi]},
+    default the zoom box) and continuation settings (core.Settings fields)."""
+    block = settings.get("cycle_curves") or {}
+    first, second = settings["parameter"], settings["second"]
+    box = block.get("box") or settings["zoom"]
+    kinds = tuple(block.get("kinds", cc.KINDS))
+    unknown = set(kinds) - set(cc.KINDS)
+    if unknown:
+        raise ValueError(
+            f"bifurcation.cycle_curves.kinds: allowed {list(cc.KINDS)}, got "
+            f"{sorted(unknown)}"
+        )
+    return {
+        "kinds": kinds,
+        "box": (tuple(box[first]), tuple(box[second])),
+        "settings": block.get("settings"),
+    }
 
 
 def write_cascade(model_name, parameters, settings, output) -> None:

@@ -13,9 +13,8 @@ Hopf curve (x, v, kappa, a1, a2), kappa = omega^2
     BT  kappa (the curve goes on as neutral saddles, kappa < 0);
     GH  the first Lyapunov coefficient l1 (only where kappa > 0).
 
-Shortcoming: folds and period doublings of cycles are not continued in two
-parameters; the stage collects them from one-parameter cycle branches at a
-set of values of the second parameter instead.
+Folds and period doublings of cycles are continued in two parameters by
+`neuralmass.continuation.cycle_curves`.
 """
 
 from __future__ import annotations

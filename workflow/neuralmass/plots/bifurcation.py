@@ -60,15 +60,19 @@ def plot_one_parameter(branches, special, path, parameter: str, variable: str,
 
 def plot_two_parameter(curves, special, cycle_points, path, names, zoom) -> None:
     """Fold (LP) and Hopf (HB) curves, neutral saddles dotted, codimension-two
-    points marked; LPC and PD points of the one-parameter cycle branches as
-    markers. Right: the zoom box `zoom` = ((x0, x1), (y0, y1))."""
+    points marked; fold-of-cycles (LPC) and period-doubling (PD) curves, and
+    the LPC and PD points of the one-parameter cycle branches as markers.
+    Right: the zoom box `zoom` = ((x0, x1), (y0, y1))."""
     figure = Figure(figsize=(11.0, 5.0), layout="constrained")
     axes = figure.subplots(1, 2)
-    colors = {"LP curve": "C0", "HB curve": "C3"}
+    colors = {"LP curve": "C0", "HB curve": "C3", "LPC curve": "C4", "PD curve": "C2"}
     for ax in axes:
         for _, c in curves.groupby("branch"):
             kind = c["type"].iloc[0]
             x, y = c[names[0]].to_numpy(), c[names[1]].to_numpy()
+            if kind in ("LPC curve", "PD curve"):
+                ax.plot(x, y, color=colors[kind], lw=1.0, ls="-.")
+                continue
             ns = c["neutral_saddle"].to_numpy(bool)
             ax.plot(np.where(ns, np.nan, x), y, color=colors[kind], lw=1.3)
             if ns.any():
@@ -85,6 +89,10 @@ def plot_two_parameter(curves, special, cycle_points, path, names, zoom) -> None
         ax.set_ylabel(names[1])
     axes[0].plot([], [], color="C0", label="fold (LP)")
     axes[0].plot([], [], color="C3", label="Hopf (HB)")
+    for kind in ("LPC", "PD"):
+        if (curves["type"] == f"{kind} curve").any():
+            axes[0].plot([], [], color=colors[f"{kind} curve"], ls="-.",
+                         label=f"{kind} curve")  # fmt: skip
     axes[0].legend(fontsize=7)
     (x0, x1), (y0, y1) = zoom
     axes[1].set_xlim(x0, x1)
