@@ -1,11 +1,18 @@
-"""Cost of the transverse-instability map per grid point, and of the paper grid.
+"""CPU cost of the transverse-instability map per grid point, and of the paper grid.
 
-Sweeps rows of the study's grid (I_E in [0, 16] step 0.05) at a few eps values
-on one core, reports the wall time per point for equilibria and for cycles
-(from separate timings of the two kinds of rows' work), and projects the time
-of the paper grid (601 rows) on 2 cores from the measured mix. A peer figure:
-the study computed one dispersion relation at a time with solve_ivp (RK45),
-about 1.3 s per cycle point with the 89 modes on these machines.
+Method: rows of the study's grid (I_E in [0, 16] step 0.05, 321 points, both
+sweeps, the connectome's 89 transverse modes) are swept at eps values spread
+evenly over the study's [0, 30] (by default every 2.5: 13 of its 601 rows),
+on one thread, after every kernel has been compiled on a short row through
+the chaotic band. Each row is timed in CPU time of this process
+(time.process_time, not wall time: the machine may be shared), and its cost
+per point is that time over 321. Rows are grouped by kind, by their most
+common state with non-periodic points counted tenfold (they are the dear
+ones): "chaotic", "cycle-led" or "equilibrium-led". The projection for the
+paper grid is the mean over the sampled rows (evenly spaced, so each stands
+for the same share of the grid) times 321 x 601 points, on 2 cores. A peer
+figure: the study computed one dispersion relation at a time with solve_ivp
+(RK45), about 1.3 s per cycle point with the 89 modes on these machines.
 
     .venv/bin/python benchmarks/transverse_speed.py [eps ...]
 """
@@ -29,37 +36,54 @@ from neuralmass.models import load_model  # noqa: E402
 DATA = Path(__file__).resolve().parents[2] / "shared/data/aal90_sc2017.dat"
 I_E = np.round(np.arange(0.0, 16.0 + 1e-9, 0.05), 10)
 PAPER_ROWS = 601
+CORES = 2
+DEFAULT_EPS = np.round(np.arange(0.0, 30.0 + 1e-9, 2.5), 10)
+
+
+def kind(counts: dict) -> str:
+    """The row kind: its most common state, non-periodic points weighted 10."""
+    weighted = {s: n * (10 if s == "non-periodic" else 1) for s, n in counts.items()}
+    state = max(weighted, key=weighted.get)
+    return {"non-periodic": "chaotic", "cycle": "cycle-led"}.get(
+        state, "equilibrium-led"
+    )
 
 
 def main(eps_values):
     model = load_model("ei_qif")
     lambdas, _ = eigen_decomposition(row_normalise(load_connectome(DATA).weights))
     settings = tr.Settings(transient=2000.0, dt=0.01)
-    tr.sweep_row(model, model.pack({}), "I_E", I_E[:3], "eps", 1.0, lambdas,
-                 settings)  # compile  # fmt: skip
+    # compile every kernel: equilibria, cycles, and the chaotic band (eps 12)
+    tr.sweep_row(model, model.pack({}), "I_E", np.arange(9.0, 11.0, 0.5), "eps",
+                 12.0, lambdas, settings)  # fmt: skip
 
-    total_points, total_seconds, counts = 0, 0.0, {}
+    per_row, by_kind = [], {}
     for eps in eps_values:
-        start = time.perf_counter()
+        start = time.process_time()
         row = tr.sweep_row(model, model.pack({}), "I_E", I_E, "eps", eps, lambdas,
                            settings)  # fmt: skip
-        seconds = time.perf_counter() - start
-        total_points += I_E.size
-        total_seconds += seconds
-        for state, n in row["state"].value_counts().items():
-            counts[state] = counts.get(state, 0) + n
-        print(f"eps {eps:5.1f}: {I_E.size} points in {seconds:6.1f} s "
-              f"({1e3 * seconds / I_E.size:5.1f} ms per point), "
-              f"{dict(row['state'].value_counts())}")  # fmt: skip
+        ms = 1e3 * (time.process_time() - start) / I_E.size
+        counts = {k: int(v) for k, v in row["state"].value_counts().items()}
+        per_row.append(ms)
+        by_kind.setdefault(kind(counts), []).append(ms)
+        print(f"eps {eps:5.1f}: {ms:6.1f} CPU ms per point  {kind(counts):16s} "
+              f"{counts}", flush=True)  # fmt: skip
 
-    per_point = total_seconds / total_points
-    paper = per_point * I_E.size * PAPER_ROWS / 2
-    print(f"\nmean {1e3 * per_point:.1f} ms per grid point (both sweeps, all modes)")
-    print(f"projected paper grid ({I_E.size} x {PAPER_ROWS}) on 2 cores: "
+    print()
+    for name, values in sorted(by_kind.items()):
+        low, high = min(values), max(values)
+        print(f"{name:16s} rows: {len(values):2d}, mean {np.mean(values):6.1f} "
+              f"CPU ms per point (range {low:.1f}-{high:.1f})")  # fmt: skip
+    mean = float(np.mean(per_row))
+    paper = mean * 1e-3 * I_E.size * PAPER_ROWS / CORES
+    print(f"\nmean over the sampled rows: {mean:.1f} CPU ms per grid point "
+          "(both sweeps, all modes)")  # fmt: skip
+    print(f"projected paper grid ({I_E.size} x {PAPER_ROWS}) on {CORES} cores: "
           f"{paper / 60:.0f} min")  # fmt: skip
-    print("study's method, cycle points only: 1.3 s per point -> "
-          f"{1.3 * I_E.size * PAPER_ROWS / 2 / 3600:.0f} h on 2 cores")  # fmt: skip
+    hours = 1.3 * I_E.size * PAPER_ROWS / CORES / 3600
+    print(f"study's method, cycle points only: 1.3 s per point -> {hours:.0f} h "
+          f"on {CORES} cores")  # fmt: skip
 
 
 if __name__ == "__main__":
-    main([float(e) for e in sys.argv[1:]] or [5.0, 12.0, 20.0])
+    main([float(e) for e in sys.argv[1:]] or list(DEFAULT_EPS))

@@ -63,3 +63,22 @@ def test_cycle_period_matches_long_simulation(model):
     t = (up + (level - s[up]) / (s[up + 1] - s[up])) * dt
     measured = (t[-1] - t[0]) / (len(t) - 1)
     assert measured == pytest.approx(cycle.period, rel=1e-6)
+
+
+def test_stability_of_a_cycle_is_decided_on_resolved_multipliers(model):
+    """At (9.8, 12) a period-doubled orbit (T 44.13) shot with 500 RK4 steps
+    per period looks attracting (|rho| 0.66) while its trivial multiplier is
+    off by 0.5; with more steps its leading multiplier (1.076 resolved)
+    clears 1 + margin by more than its error estimate: unstable."""
+    p = model.pack({"I_E": 9.8, "eps": 12.0})
+    x0 = np.array([0.30283546, 3.43275164, 0.16168914, 0.02487765, 1.80719199,
+                   0.02627561])  # fmt: skip
+    coarse = hom.shoot_cycle(model, p, x0, 44.1267, 2, 500)
+    assert coarse.leading_multiplier < 1
+    cycle, steps, attracting = hom.decide_attracting(model, p, coarse, 2, 500)
+    assert not attracting
+    assert steps > 500
+    error = hom.trivial_error(cycle) * cycle.leading_multiplier
+    margin = cycle.leading_multiplier - 1 - hom.ATTRACTOR_MARGIN
+    assert margin > hom.DECISION_FACTOR * error
+    assert cycle.leading_multiplier == pytest.approx(1.0763, abs=1e-2)

@@ -112,3 +112,28 @@ def test_map_row_finds_known_states_and_bistability_bookkeeping(model, aal90_wei
     assert (unstable["mu_hat"] > 0).all()
     pairs = zip(unstable["unstable_modes"], unstable["n_unstable"], strict=True)
     assert all(len(modes.split(";")) == n for modes, n in pairs)
+
+
+def test_warm_started_sweep_agrees_with_cold_starts(model, aal90_weights):
+    """Along a row the sweep continues each cycle from its neighbour (chord
+    shooting, RK4 steps halved when the trivial multiplier allows); at each
+    point the cold start (simulation from the resting state, 500 steps
+    doubled until resolved) finds the same cycle: periods to 1e-6 and
+    growth rates to the accuracy estimate, a few TRIVIAL_TOL / T."""
+    lambdas = np.sort(np.linalg.eigvals(aal90_weights).real)[::-1]
+    settings = tr.Settings(transient=2000.0, dt=0.01, steps_per_period=500)
+    x_values = np.round(np.arange(5.0, 6.01, 0.25), 10)
+    row = tr.sweep_row(model, model.pack({}), "I_E", x_values, "eps", 20.0,
+                       lambdas, settings).set_index("I_E")  # fmt: skip
+    assert (row["state"] == "cycle").all()
+    for i_e in x_values[::2]:
+        p = model.pack({"I_E": i_e, "eps": 20.0})
+        cold = tr.attractor_from(model, p, None, settings)
+        assert cold.state == "cycle"
+        rates, error = tr._growth_rates(model, p, cold, lambdas)
+        period = cold.cycle.period
+        tol = 5 * tr.TRIVIAL_TOL / period + 2 * max(
+            error, row.loc[i_e, "exponent_error"]
+        )
+        assert row.loc[i_e, "period"] == pytest.approx(period, rel=1e-6)
+        assert row.loc[i_e, "mu_hat"] == pytest.approx(rates.mu[1:].max(), abs=tol)

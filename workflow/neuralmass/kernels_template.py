@@ -110,25 +110,38 @@ def rk4_homogeneous(x, p, dt, n_steps, record_every, out):
 
 @nb.njit(cache=True)
 def _variational_stage(x, p, lambdas, y, dx, dy, jac, b, g, gy):
-    """Base velocity dx and dy = J(x; Lambda) y for every Lambda (rank one)."""
+    """Base velocity dx and dy = J(x; Lambda) y for every Lambda (rank one).
+
+    y and dy hold the fundamental matrices of all modes side by side, shape
+    (n, L * n): column m * n + j is column j of mode m, so the inner loops
+    run over L * n contiguous numbers. Zero entries of the node Jacobian
+    (sparse: 16 of 36 for the E-I node) and of g are skipped; the sums are
+    taken in the order of the plain dense product, to the last bit.
+    """
     n = x.shape[0]
+    n_modes = lambdas.shape[0]
+    width = y.shape[1]
     c = node_output(x, p)
     node_rhs(x, p, c, dx)
     node_jacobian(x, p, c, jac)
     input_gradient(x, p, b)
     output_gradient(x, p, g)
-    for m in range(lambdas.shape[0]):
-        for j in range(n):
-            acc = 0.0 * y[m, 0, j]
-            for k in range(n):
-                acc += g[k] * y[m, k, j]
-            gy[j] = acc
-        for i in range(n):
+    for col in range(width):
+        gy[col] = 0.0 * y[0, col]
+    for k in range(n):
+        if g[k] != 0.0:
+            for col in range(width):
+                gy[col] += g[k] * y[k, col]
+    for i in range(n):
+        for m in range(n_modes):
+            coupling = lambdas[m] * b[i]
             for j in range(n):
-                acc = lambdas[m] * b[i] * gy[j]
-                for k in range(n):
-                    acc += jac[i, k] * y[m, k, j]
-                dy[m, i, j] = acc
+                dy[i, m * n + j] = coupling * gy[m * n + j]
+        for k in range(n):
+            a = jac[i, k]
+            if a != 0.0:
+                for col in range(width):
+                    dy[i, col] += a * y[k, col]
 
 
 @nb.njit(cache=True)
@@ -141,13 +154,14 @@ def monodromy(x0, p, period, n_steps, lambdas):
     """
     n = x0.shape[0]
     n_modes = lambdas.shape[0]
+    width = n_modes * n
     dt = period / n_steps
     x = x0.copy()
     xs = np.empty(n)
-    y = np.zeros((n_modes, n, n), dtype=lambdas.dtype)
+    y = np.zeros((n, width), dtype=lambdas.dtype)  # modes side by side
     for m in range(n_modes):
         for i in range(n):
-            y[m, i, i] = 1.0
+            y[i, m * n + i] = 1.0
     ys = np.empty_like(y)
     acc_y = np.empty_like(y)
     k = np.empty_like(y)
@@ -156,36 +170,41 @@ def monodromy(x0, p, period, n_steps, lambdas):
     jac = np.empty((n, n))
     b = np.empty(n)
     g = np.empty(n)
-    gy = np.empty(n, dtype=lambdas.dtype)
+    gy = np.empty(width, dtype=lambdas.dtype)
     weights = (1.0, 2.0, 2.0, 1.0)
     offsets = (0.5, 0.5, 1.0, 0.0)
 
-    xf, xsf, kxf, accxf = x, xs, kx, acc_x
     yf = y.reshape(-1)
     ysf = ys.reshape(-1)
     kf = k.reshape(-1)
     accyf = acc_y.reshape(-1)
     for _ in range(n_steps):
-        xsf[:] = xf
+        xs[:] = x
         ysf[:] = yf
-        accxf[:] = 0.0
+        acc_x[:] = 0.0
         accyf[:] = 0.0
         for stage in range(4):
             _variational_stage(xs, p, lambdas, ys, kx, k, jac, b, g, gy)
             w, h = weights[stage], offsets[stage] * dt
             for i in range(n):
-                accxf[i] += w * kxf[i]
+                acc_x[i] += w * kx[i]
                 if stage < 3:
-                    xsf[i] = xf[i] + h * kxf[i]
+                    xs[i] = x[i] + h * kx[i]
             for i in range(yf.shape[0]):
                 accyf[i] += w * kf[i]
                 if stage < 3:
                     ysf[i] = yf[i] + h * kf[i]
         for i in range(n):
-            xf[i] += dt / 6.0 * accxf[i]
+            x[i] += dt / 6.0 * acc_x[i]
         for i in range(yf.shape[0]):
             yf[i] += dt / 6.0 * accyf[i]
-    return x, y
+
+    out = np.empty((n_modes, n, n), dtype=lambdas.dtype)
+    for m in range(n_modes):
+        for i in range(n):
+            for j in range(n):
+                out[m, i, j] = y[i, m * n + j]
+    return x, out
 
 
 @nb.njit(cache=True, fastmath={"contract", "reassoc"})

@@ -37,6 +37,8 @@ SAME_STATE_TOL = 1e-6  # relative distance below which two equilibria are one
 SAME_PERIOD_TOL = 1e-4  # relative period difference below which two cycles are one
 TRIVIAL_TOL = 1e-7  # |log rho_trivial| accepted; else the steps per period double
 MAX_STEPS_PER_PERIOD = 16000
+STEPS_SAFETY = 10  # margin on the steps^-4 prediction before steps are halved
+HOLD_POINTS = 10  # points without halving after the steps had to be doubled
 COLUMNS = [  # after the two parameters of the grid
     "attractor", "n_attractors", "state", "period", "frequency_hz",
     "mu_hat", "n_unstable", "unstable_modes", "leading_mode", "pattern_frequency_hz",
@@ -64,6 +66,8 @@ class Attractor:
     reason: str = ""
     last_state: np.ndarray | None = None  # where a non-periodic run ended
     steps_per_period: int = 0  # RK4 steps that resolve the cycle (see _resolved)
+    next_steps: int = 0  # where the next point of the sweep starts (see _resolved)
+    hold: int = 0  # points of the sweep before the steps may be halved again
 
     def same_as(self, other: Attractor) -> bool:
         if self.state != other.state:
@@ -78,19 +82,38 @@ class Attractor:
         return True
 
 
-def _resolved(model, p, cycle, section, steps) -> Attractor:
+def _resolved(model, p, cycle, section, steps, fewest, hold=0) -> Attractor:
     """The cycle shot again with twice the steps until it is resolved.
 
     The trivial multiplier of the discrete monodromy differs from 1 by the
     integration error; below TRIVIAL_TOL the exponents are accurate to about
-    TRIVIAL_TOL / T.
+    TRIVIAL_TOL / T. The RK4 error falls as steps^-4, so when the error is
+    below TRIVIAL_TOL / (16 STEPS_SAFETY), half the steps should still
+    resolve the cycle: the next point of the sweep starts from half (never
+    below `fewest`, the configured steps_per_period). Without that, the steps
+    of a sweep could only grow, and a sweep that passed one hard cycle (a
+    long period near a homoclinic orbit) would integrate every later cycle
+    with many more steps than it needs. The prediction is not reliable for
+    spiking orbits (the trivial multiplier can be small by accident), so
+    after a doubling no halving is tried for HOLD_POINTS points (`hold`
+    counts them down).
     """
+    doubled = False
     while True:
-        trivial = np.min(np.abs(np.log(np.abs(cycle.multipliers))))
+        trivial = hom.trivial_error(cycle)
         if trivial < TRIVIAL_TOL or steps >= MAX_STEPS_PER_PERIOD:
+            hold = HOLD_POINTS if doubled else max(hold - 1, 0)
+            fewer = (
+                hold == 0
+                and steps >= 2 * fewest
+                and trivial * 16 * STEPS_SAFETY < TRIVIAL_TOL
+            )
             return Attractor("cycle", cycle=cycle, section=section,
-                             steps_per_period=steps)  # fmt: skip
+                             steps_per_period=steps,
+                             next_steps=steps // 2 if fewer else steps,
+                             hold=hold)  # fmt: skip
         steps *= 2
+        doubled = True
         cycle = hom.shoot_cycle(model, p, cycle.x0, cycle.period, section, steps)
 
 
@@ -102,7 +125,8 @@ def _from_simulation(model, p, x_start, settings) -> Attractor:
     if motion.state != "cycle":
         return Attractor(motion.state, motion.equilibrium, reason=motion.reason,
                          last_state=motion.last_state)  # fmt: skip
-    return _resolved(model, p, motion.cycle, motion.section, settings.steps_per_period)
+    return _resolved(model, p, motion.cycle, motion.section,
+                     motion.steps_per_period, settings.steps_per_period)  # fmt: skip
 
 
 def attractor_from(model, p, previous: Attractor | None, settings) -> Attractor:
@@ -128,11 +152,16 @@ def attractor_from(model, p, previous: Attractor | None, settings) -> Attractor:
         return _from_simulation(model, p, equilibrium.x * (1 + 1e-3), settings)
 
     if previous.state == "cycle":
-        c, steps = previous.cycle, previous.steps_per_period
+        c, steps = previous.cycle, previous.next_steps or previous.steps_per_period
         try:
             cycle = hom.shoot_cycle(model, p, c.x0, c.period, previous.section, steps)
-            if cycle.leading_multiplier < 1 + hom.ATTRACTOR_MARGIN:
-                return _resolved(model, p, cycle, previous.section, steps)
+            cycle, steps, attracting = hom.decide_attracting(
+                model, p, cycle, previous.section, steps
+            )
+            if attracting:
+                return _resolved(model, p, cycle, previous.section, steps,
+                                 settings.steps_per_period,
+                                 previous.hold)  # fmt: skip
         except hom.ConvergenceError:
             pass
         return _from_simulation(model, p, c.x0, settings)
