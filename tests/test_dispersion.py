@@ -10,7 +10,15 @@ def network_flow(model, p, w, x, duration, dt):
     x = np.array(x, dtype=float)
     out = np.empty((1, w.shape[0]))
     model.kernels.rk4_network(
-        x, p, w, dt, int(round(duration / dt)), 10**9, 1, 1e6, out
+        x,
+        p,
+        w,
+        dt,
+        int(round(duration / dt)),
+        10**9,
+        model.observable_weights,
+        1e6,
+        out,
     )
     return x
 

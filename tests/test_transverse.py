@@ -30,7 +30,9 @@ def run_pair(model, p, w, x_hom, v, amplitude, dt, block_steps, n_blocks):
     xi = []
     for _ in range(n_blocks):
         for x in (base, pert):
-            model.kernels.rk4_network(x, p, w, dt, block_steps, 10**9, 1, 1e6, out)
+            model.kernels.rk4_network(
+                x, p, w, dt, block_steps, 10**9, model.observable_weights, 1e6, out
+            )
         xi.append(v @ (pert - base) / (v @ v))
     return np.array(xi)
 
