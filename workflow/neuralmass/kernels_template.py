@@ -73,6 +73,28 @@ def mode_jacobians(x, p, lambdas, out):
 
 
 @nb.njit(cache=True)
+def batch_homogeneous_rhs(xs, p, out):
+    """homogeneous_rhs at every row of xs (m, n), into out (m, n).
+
+    These loops live here, not in the caller, because a cached numba function
+    that takes a compiled function as an argument keeps that function's type
+    in its cache index, and saving the index fails ("underlying object has
+    vanished") once the kernel module it came from has been rebuilt.
+    """
+    for i in range(xs.shape[0]):
+        homogeneous_rhs(xs[i], p, out[i])
+
+
+@nb.njit(cache=True)
+def batch_homogeneous_jacobians(xs, p, out):
+    """The self-coupled node's Jacobian (Lambda = 1) at every row of xs,
+    into out (m, n, n)."""
+    one = np.ones(1)
+    for i in range(xs.shape[0]):
+        mode_jacobians(xs[i], p, one, out[i : i + 1])
+
+
+@nb.njit(cache=True)
 def rk4_homogeneous(x, p, dt, n_steps, record_every, out):
     """Integrate the self-coupled node with classical RK4 at fixed step dt.
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 
 #: Relative step of central differences in a parameter.
@@ -26,19 +25,6 @@ PARAM_STEP = 1e-6
 #: Step of central differences of the Jacobian along a state direction
 #: (unit vectors); error O(h^2) for B, O(h^2) plus roundoff eps / h^2 for C.
 STATE_STEP = 1e-4
-
-
-@nb.njit(cache=True)
-def _batch_rhs(rhs, xs, p, out):
-    for i in range(xs.shape[0]):
-        rhs(xs[i], p, out[i])
-
-
-@nb.njit(cache=True)
-def _batch_jac(mode_jacobians, xs, p, out):
-    one = np.ones(1)
-    for i in range(xs.shape[0]):
-        mode_jacobians(xs[i], p, one, out[i : i + 1])
 
 
 @dataclass
@@ -82,13 +68,13 @@ class System:
         def f(xs, p):
             xs = np.ascontiguousarray(xs, dtype=float)
             out = np.empty_like(xs)
-            _batch_rhs(kernels.homogeneous_rhs, xs, p, out)
+            kernels.batch_homogeneous_rhs(xs, p, out)
             return out
 
         def jac(xs, p):
             xs = np.ascontiguousarray(xs, dtype=float)
             out = np.empty((xs.shape[0], xs.shape[1], xs.shape[1]))
-            _batch_jac(kernels.mode_jacobians, xs, p, out)
+            kernels.batch_homogeneous_jacobians(xs, p, out)
             return out
 
         return cls(
