@@ -113,3 +113,39 @@ def test_interpolated_floquet_exponents_equal_direct_ones(model, aal90_weights):
     np.testing.assert_allclose(fast.mu, direct.mu, atol=1e-12)
     np.testing.assert_allclose(np.abs(fast.mu_im), np.abs(direct.mu_im), atol=1e-10)
     assert disp.trivial_exponent_error(fast) < 1e-8
+
+
+def test_richardson_estimate_from_interpolated_differences_equals_direct(
+    model, aal90_weights
+):
+    """The error estimate interpolates M_{n/2} - M_n in Lambda with a low
+    degree; it equals Richardson's rule on directly integrated monodromies of
+    every mode to a few per cent."""
+    p = model.pack({"I_E": 12.0, "eps": 12.0})
+    cycle = hom.homogeneous_state(model, p, "I_E", 0.0, 1000.0, 0.01).cycle
+    cycle = hom.shoot_cycle(model, p, cycle.x0, cycle.period, 2, 500)
+    coarse = hom.reshoot(model, p, cycle, 2, 250)
+    lambdas = np.sort(np.linalg.eigvals(aal90_weights).real)[::-1]
+    direct = disp.floquet_exponents(model, p, cycle, lambdas, 500, coarse)
+    fast = disp.floquet_exponents_interpolated(
+        model, p, cycle, lambdas, 500, coarse=coarse
+    )
+    # alpha >= 2 (the uniform mode's leading exponent is the trivial 0)
+    np.testing.assert_allclose(fast.error[1:], direct.error[1:], rtol=0.05)
+    assert 1e-9 < direct.error.max() < 1e-6
+
+
+def test_equilibrium_error_bound_covers_rounding(model, aal90_weights):
+    """Eigenvalues of J and of J^T differ by rounding only; the bound covers
+    that difference and is at rounding level relative to the eigenvalues."""
+    p = model.pack({"I_E": 15.0, "eps": 9.0})
+    eq = hom.continue_equilibria(model, p, "I_E", 0.0, 15.0).states[-1]
+    eq = hom.newton_equilibrium(model, p, eq)
+    lambdas = np.sort(np.linalg.eigvals(aal90_weights).real)[::-1]
+    modes = disp.equilibrium_dispersion(model, p, eq, lambdas)
+    jacobians = np.empty((lambdas.size, 6, 6))
+    model.kernels.mode_jacobians(eq.x, p, lambdas, jacobians)
+    transposed = np.linalg.eigvals(np.swapaxes(jacobians, 1, 2)).real.max(axis=1)
+    assert np.all(np.abs(transposed - modes.mu) <= modes.error)
+    scale = np.abs(np.linalg.eigvals(jacobians)).max()
+    assert np.all(modes.error < 1e-11 * scale)

@@ -82,3 +82,18 @@ def test_stability_of_a_cycle_is_decided_on_resolved_multipliers(model):
     margin = cycle.leading_multiplier - 1 - hom.ATTRACTOR_MARGIN
     assert margin > hom.DECISION_FACTOR * error
     assert cycle.leading_multiplier == pytest.approx(1.0763, abs=1e-2)
+
+
+def test_reshoot_finds_the_orbit_of_the_coarser_discretisation(model):
+    """Chord Newton from the 500-step orbit with its monodromy converges to
+    the orbit that full shooting finds with 250 steps (same section)."""
+    p = model.pack({"I_E": 12.0, "eps": 12.0})
+    cycle = hom.homogeneous_state(model, p, "I_E", 0.0, 1000.0, 0.01).cycle
+    fine = hom.shoot_cycle(model, p, cycle.x0, cycle.period, 2, 500)
+    coarse = hom.reshoot(model, p, fine, 2, 250)
+    full = hom.shoot_cycle(model, p, fine.x0, fine.period, 2, 250)
+    assert coarse.residual < hom.SHOOTING_TOL
+    assert coarse.x0[2] == fine.x0[2]
+    assert coarse.period == pytest.approx(full.period, rel=1e-10)
+    np.testing.assert_allclose(coarse.x0, full.x0, atol=1e-8)
+    assert abs(coarse.period - fine.period) > 1e-8  # another orbit indeed

@@ -69,6 +69,7 @@ class Cycle:
     period: float  # model time units
     multipliers: np.ndarray  # Floquet multipliers, sorted by modulus, descending
     residual: float  # |x(T) - x(0)|
+    monodromy: np.ndarray | None = None  # M at x0 (a chord matrix for neighbours)
 
     @property
     def leading_multiplier(self) -> float:
@@ -447,7 +448,41 @@ def shoot_cycle(
                 return shoot_cycle(model, p, x, period / m, section, n_steps, False)
     multipliers = np.linalg.eigvals(y)
     order = np.argsort(-np.abs(multipliers))
-    return Cycle(x, period, multipliers[order], float(gap))
+    return Cycle(x, period, multipliers[order], float(gap), y)
+
+
+def reshoot(
+    model: Model, p: np.ndarray, cycle: Cycle, section: int, n_steps: int
+) -> Cycle:
+    """The orbit of the RK4 discretisation with n_steps steps near `cycle`.
+
+    For the error estimate of the Floquet exponents (dispersion.py): `cycle`
+    was shot with another number of steps, its orbit differs from this one
+    by the RK4 error, so chord Newton with its monodromy (kept, never
+    integrated again) converges in two or three integrations of x alone.
+    The multipliers are not computed (empty); the section is `cycle`'s.
+    """
+    n = cycle.x0.size
+    x, period = cycle.x0.copy(), cycle.period
+    a = np.zeros((n + 1, n + 1))
+    a[:n, :n] = cycle.monodromy - np.eye(n)
+    a[:n, n] = residual(model, p, x)
+    a[n, section] = 1.0
+    for _ in range(NEWTON_MAX_ITER):
+        gap = _end_point(model, p, x, period, n_steps) - x
+        if np.linalg.norm(gap) < SHOOTING_TOL:
+            return Cycle(x, period, np.array([]), float(np.linalg.norm(gap)))
+        delta = np.linalg.solve(a, -np.append(gap, 0.0))
+        x, period = x + delta[:n], period + delta[n]
+        if not np.all(np.isfinite(x)):
+            break
+    else:  # stalled (near a Hopf point) but closed to the accepted tolerance
+        if np.linalg.norm(gap) < SHOOTING_STALL_TOL * (1 + np.linalg.norm(x)):
+            return Cycle(x, period, np.array([]), float(np.linalg.norm(gap)))
+    raise ConvergenceError(
+        f"re-shooting a cycle of {model.name} with {n_steps} steps did not "
+        f"converge at {model.unpack(p)}"
+    )
 
 
 def cycle_from_trajectory(model: Model, p: np.ndarray, samples: np.ndarray, dt: float):

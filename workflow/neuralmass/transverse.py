@@ -14,6 +14,13 @@ When the neighbour's attractor is lost (it became unstable or Newton failed)
 the node is simulated from there for a transient and the motion classified
 afresh.
 
+Accuracy: `exponent_error` bounds the error of `mu_hat` and of every mode's
+rate: for a cycle, Richardson's estimate of the RK4 error from the orbit
+shot again with half the steps (times a safety factor), plus rounding; for
+an equilibrium, rounding (the eigenvalues' condition numbers). A mode counts
+as unstable only when its rate exceeds it, so the neutral transverse
+direction of an uncoupled (eps = 0) cycle is not called unstable.
+
 Shortcoming: an attractor reached by neither sweep (an isola in the plane, or
 one that only a far initial condition reaches) is missed.
 """
@@ -85,10 +92,13 @@ class Attractor:
 def _resolved(model, p, cycle, section, steps, fewest, hold=0) -> Attractor:
     """The cycle shot again with twice the steps until it is resolved.
 
-    The trivial multiplier of the discrete monodromy differs from 1 by the
-    integration error; below TRIVIAL_TOL the exponents are accurate to about
-    TRIVIAL_TOL / T. The RK4 error falls as steps^-4, so when the error is
-    below TRIVIAL_TOL / (16 STEPS_SAFETY), half the steps should still
+    The trivial multiplier of the discrete monodromy stays within rounding
+    of 1 while RK4 resolves the orbit (RK4 is then the flow of a nearby
+    vector field, whose cycle has an exact trivial multiplier) and departs
+    from 1 when the steps are too long for a spike: a resolution check, not
+    the accuracy of the exponents (that is Richardson's estimate, see
+    `_growth_rates`). Its departure falls at least as steps^-4, so when it
+    is below TRIVIAL_TOL / (16 STEPS_SAFETY), half the steps should still
     resolve the cycle: the next point of the sweep starts from half (never
     below `fewest`, the configured steps_per_period). Without that, the steps
     of a sweep could only grow, and a sweep that passed one hard cycle (a
@@ -169,25 +179,45 @@ def attractor_from(model, p, previous: Attractor | None, settings) -> Attractor:
     return _from_simulation(model, p, previous.last_state, settings)
 
 
-def _growth_rates(model, p, attractor: Attractor, lambdas):
-    """(dispersion over all modes incl. alpha = 1, accuracy estimate)."""
-    steps_per_period = attractor.steps_per_period
+def _growth_rates(model, p, attractor: Attractor, lambdas) -> disp.Dispersion:
+    """Dispersion over all modes (alpha = 1 first) with its `error` per mode.
+
+    A cycle's exponents at n steps per period come with Richardson's estimate
+    from the orbit re-shot with n / 2 steps (see dispersion.py); if that
+    orbit cannot be found, only the rounding bound is known and `error` is
+    that bound (a warning says where).
+    """
     if attractor.state == "equilibrium":
-        result = disp.equilibrium_dispersion(model, p, attractor.equilibrium, lambdas)
-        return result, 0.0
+        return disp.equilibrium_dispersion(model, p, attractor.equilibrium, lambdas)
+    steps, cycle = attractor.steps_per_period, attractor.cycle
+    try:
+        coarse = hom.reshoot(model, p, cycle, attractor.section, steps // 2)
+    except hom.ConvergenceError as error:
+        log.warning("%s; exponents without truncation estimate", error)
+        coarse = None
     if np.isrealobj(lambdas):
         result = disp.floquet_exponents_interpolated(
-            model, p, attractor.cycle, lambdas, steps_per_period
+            model, p, cycle, lambdas, steps, coarse=coarse
         )
     else:
-        result = disp.floquet_exponents(
-            model, p, attractor.cycle, lambdas, steps_per_period
-        )
-    return result, disp.trivial_exponent_error(result)
+        result = disp.floquet_exponents(model, p, cycle, lambdas, steps, coarse)
+    return result
 
 
 def _row(model, p, attractor: Attractor, lambdas, settings, sweep: str) -> dict:
-    """One table row: the attractor and its transverse growth rates."""
+    """One table row: the attractor and its transverse growth rates.
+
+    `exponent_error` is the largest error bound (`Dispersion.error`) over the
+    modes alpha >= 2, hence a bound on the error of `mu_hat` (|max a - max b|
+    <= max |a - b|) and of every mode's rate. A mode counts as unstable when
+    its growth rate exceeds `exponent_error`, so a neutral direction (every
+    mode of a cycle at eps = 0 has the trivial exponent 0) is not unstable by
+    rounding. The largest bound, not each mode's own, decides: Richardson's
+    estimate of one mode vanishes where its h^4 coefficient changes sign in
+    Lambda, while the largest one still bounds the error of every mode (at
+    (10, 19) one mode's error was 16 times its own bound, 0.6 times the
+    largest).
+    """
     row = {"state": attractor.state, "sweep": sweep, "reason": attractor.reason,
            "period": np.nan, "frequency_hz": np.nan, "mu_hat": np.nan,
            "n_unstable": pd.NA, "unstable_modes": "", "leading_mode": pd.NA,
@@ -197,9 +227,9 @@ def _row(model, p, attractor: Attractor, lambdas, settings, sweep: str) -> dict:
     if attractor.cycle is not None:
         row["period"] = attractor.cycle.period
         row["frequency_hz"] = model.frequency_hz(attractor.cycle.period)
-    result, error = _growth_rates(model, p, attractor, lambdas)
-    mu = result.mu[1:]
-    unstable = np.flatnonzero(mu > 0) + 2
+    result = _growth_rates(model, p, attractor, lambdas)
+    mu, error = result.mu[1:], float(result.error[1:].max())
+    unstable = np.flatnonzero(mu > error) + 2
     leading = int(np.argmax(mu))
     omega = abs(result.mu_im[1:][leading])
     row.update(
