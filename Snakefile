@@ -17,6 +17,7 @@ include: "workflow/rules/spectra.smk"
 include: "workflow/rules/cfc.smk"
 include: "workflow/rules/lyapunov.smk"
 include: "workflow/rules/bifurcation.smk"
+include: "workflow/rules/comparison.smk"
 include: "workflow/rules/provenance.smk"
 
 
@@ -24,4 +25,4 @@ include: "workflow/rules/provenance.smk"
 rule all:
     default_target: True
     input:
-        get_all_targets() + get_bifurcation_targets(),
+        get_all_targets() + get_bifurcation_targets() + get_comparison_targets(),

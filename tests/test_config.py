@@ -45,6 +45,18 @@ def test_shipped_configs_are_valid(config):
          r"connectome.sha256: 'abc' does not match"),
         (lambda c: c["spectra"].update(overlap=1.0),
          r"spectra.overlap: 1.0 is greater than or equal to the maximum of 1"),
+        (lambda c: c["models"]["jansen_rit"]["simulation"].update(transient=-1.0),
+         r"models.jansen_rit.simulation.transient: -1.0 is less than the minimum"),
+        (lambda c: c["models"]["jansen_rit"]["cfc"]["pac"].update(seeed=2),
+         r"models.jansen_rit.cfc.pac: Additional properties.*'seeed'"),
+        (lambda c: c["models"]["jansen_rit"]["cfc"]["pac"].update(
+            amplitude_bandwidth=3.0),
+         r"models.jansen_rit.cfc \(the cfc block with this model's overrides\): "
+         r"cfc.pac.amplitude_bandwidth must be at least twice"),
+        (lambda c: c["models"]["jansen_rit"].update(spectra={"fmax": 60.0}),
+         r"models.jansen_rit: cfc.bands reach 150.0 Hz, above spectra.fmax = 60.0"),
+        (lambda c: c["models"]["jansen_rit"]["lyapunov"]["network"].update(dt=0),
+         r"models.jansen_rit.lyapunov.network.dt: 0 is less than or equal to"),
     ],
 )  # fmt: skip
 def test_bad_config_is_refused(config, edit, message):
@@ -52,3 +64,23 @@ def test_bad_config_is_refused(config, edit, message):
     with pytest.raises(ConfigError, match=message) as error:
         check_config(config, "my.yaml")
     assert str(error.value).startswith("my.yaml")
+
+
+def test_model_overrides_apply_to_their_model_only(config):
+    """A model's own simulation block replaces the shared keys it names, keeps
+    the others, and leaves the other models with the shared block."""
+    config["simulation"]["seed"] = 7
+    config["models"]["jansen_rit"]["simulation"] = {
+        "duration": 1234.0,
+        "integrator": {"rtol": 1e-6},
+    }
+    checked = check_config(config, "config.yaml")
+
+    jr = checked["models"]["jansen_rit"]["simulation"]
+    assert jr["duration"] == 1234.0
+    assert jr["seed"] == 7
+    assert jr["integrator"]["rtol"] == 1e-6
+    assert jr["integrator"]["method"] == config["simulation"]["integrator"]["method"]
+    assert checked["models"]["ei_qif"]["simulation"] == config["simulation"]
+    assert checked["simulation"] == config["simulation"]
+    assert check_config(checked, "again") == checked

@@ -3,15 +3,17 @@
 import re
 from pathlib import Path
 
-from neuralmass.models import load_model
+import pytest
+from neuralmass.models import MODELS, load_model
 from neuralmass.parameters import markdown_table
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def test_readme_parameter_table_matches_the_declaration():
+@pytest.mark.parametrize("model", MODELS)
+def test_readme_parameter_table_matches_the_declaration(model):
     text = README.read_text()
-    match = re.search(r"<!-- parameters:ei_qif -->\n(.*?)\n<!-- /parameters -->", text,
-                      re.S)  # fmt: skip
-    assert match, "README lost its parameter table markers"
-    assert match[1] == markdown_table(load_model("ei_qif").parameters)
+    pattern = rf"<!-- parameters:{model} -->\n(.*?)\n<!-- /parameters -->"
+    match = re.search(pattern, text, re.S)
+    assert match, f"README has no parameter table for {model}"
+    assert match[1] == markdown_table(load_model(model).parameters)

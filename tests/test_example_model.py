@@ -11,6 +11,8 @@ there is I_H = v_H^3 / 3 - (1 + eps) v_H + (v_H + alpha) / beta. The
 equilibrium is unique for all I when 1 / beta > 1 + eps.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from neuralmass import homogeneous as hom
@@ -107,3 +109,48 @@ def test_initial_guess_is_an_equilibrium(fhn):
     p = fhn.pack({"I": 0.2, "eps": 0.1})
     x = fhn.module.initial_guess(p)
     np.testing.assert_allclose(hom.residual(fhn, p, x), 0.0, atol=1e-12)
+
+
+def test_a_new_module_and_a_config_entry_make_a_model(tmp_path, monkeypatch):
+    """The README's recipe: the module, named after its NAME, in the models
+    package, and an entry under `models` in the config; nothing else. The
+    config then validates with the model's own parameters, and a stage runs
+    it: outside its Hopf points (closed form above) it rests, between them
+    it oscillates."""
+    import json
+    import shutil
+
+    import neuralmass.models as models
+    import yaml
+    from neuralmass.config import ConfigError, check_config
+    from neuralmass.pipeline import homogeneous_state
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copy(root / "tests/models/example_model.py", tmp_path / "fhn_example.py")
+    monkeypatch.setattr(models, "__path__", [*models.__path__, str(tmp_path)])
+    assert "fhn_example" in models.available_models()
+
+    config = yaml.safe_load((root / "config/config.yaml").read_text())
+    config["models"] = {
+        "fhn_example": {
+            "parameters": {"tau": 12.5},
+            "continuation": {"parameter": "I", "start": -1.0},
+            "points": {"rest": {"I": 0.0}, "spiking": {"I": 0.8}},
+        }
+    }
+    checked = check_config(config, "config.yaml")
+    assert checked["models"]["fhn_example"]["parameters"]["beta"] == 0.8
+    config["models"]["fhn_example"]["points"]["bad"] = {"tau": -1.0}
+    with pytest.raises(ConfigError, match="points.bad.tau"):
+        check_config(config, "config.yaml")
+
+    states = {}
+    for name, point in checked["models"]["fhn_example"]["points"].items():
+        output = tmp_path / f"{name}.json"
+        homogeneous_state("fhn_example", {}, point, {"parameter": "I", "start": -1.0},
+                          2000.0, 0.01, output, name)  # fmt: skip
+        states[name] = json.loads(output.read_text())
+    (i_low, _), (i_high, _) = hopf_closed_form(0.0)
+    assert 0.0 < i_low < 0.8 < i_high
+    assert states["rest"]["state"] == "equilibrium"
+    assert states["spiking"]["state"] == "cycle"

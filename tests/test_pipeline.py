@@ -199,3 +199,55 @@ def test_config_errors_name_the_field_and_value(tmp_path):
     assert "'durration' was unexpected" in message
     assert "models.ei_qif.parameters.tau_E: -8.0 is less than or equal to" in message
     assert not (tmp_path / "results").exists()
+
+
+def test_jansen_rit_runs_through_the_same_chain(tmp_path):
+    """The classical model through the same rules, in its own units: columns
+    named after its parameters, rates in 1/s, its signal y1 - y2 stored as
+    v_pyr, and on a transversally stable cycle (science.md section 6, eps 50)
+    the network synchronises at the frequency found by shooting."""
+    import xarray as xr
+
+    cache = tmp_path / "resources" / "connectomes"
+    cache.mkdir(parents=True)
+    shutil.copy(AAL90, cache / "sc2017.dat")
+    shutil.copy(REGIONS, cache / "aal.dat")
+    config = small_config()
+    full = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    block = full["models"]["jansen_rit"]
+    for stage in ("transverse", "bifurcation", "lyapunov"):
+        del block[stage]
+    block["points"] = {"p320_eps50": {"p": 320.0, "eps": 50.0}}
+    block["simulation"].update(transient=2000.0, duration=8000.0)
+    block["spectra"] = {"window": 4.0}
+    config["models"] = {"jansen_rit": block}
+    write_config(tmp_path, config)
+    run(
+        tmp_path,
+        "results/jansen_rit/dispersion/p320_eps50.csv",
+        "results/jansen_rit/network/p320_eps50/dominant_frequency.csv",
+    )
+
+    record = json.loads(
+        (tmp_path / "results/jansen_rit/homogeneous/p320_eps50.json").read_text()
+    )
+    assert record["state"] == "cycle" and record["time_unit"] == "s"
+    assert 8.0 < record["cycle"]["frequency_hz"] < 11.0
+    table = pd.read_csv(tmp_path / "results/jansen_rit/dispersion/p320_eps50.csv")
+    assert list(table.columns[:3]) == ["p", "eps", "state"]
+    assert table.loc[table["alpha"] >= 2, "mu"].max() < 0
+    dominant = pd.read_csv(
+        tmp_path / "results/jansen_rit/network/p320_eps50/dominant_frequency.csv"
+    ).set_index("signal")
+    mean = dominant.loc["network_mean"]
+    assert mean["dominant_frequency_hz"] == pytest.approx(
+        record["cycle"]["frequency_hz"], abs=mean["resolution_hz"] / 2
+    )
+    path = tmp_path / "results/jansen_rit/network/p320_eps50/v_pyr.nc"
+    with xr.open_dataset(path) as data:
+        assert data.sizes == {"time": 8000, "region": 90}
+        assert float(data["time"][1] - data["time"][0]) == pytest.approx(1.0)
+        signal = data["v_pyr"].to_numpy()
+    x0 = np.array(record["cycle"]["x0"])
+    assert np.ptp(signal[-1000:].mean(axis=1)) > 1.0
+    assert abs(signal[-1000:].mean() - (x0[1] - x0[2])) < np.ptp(signal)

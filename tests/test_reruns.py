@@ -154,7 +154,7 @@ def start_and_kill_during_a_network_run(workdir):
             )
             assert time.monotonic() < deadline, "no network job started in time"
             for name in POINTS:
-                log = workdir / f"logs/network_simulate/ei_qif/{name}.log"
+                log = workdir / f"logs/network_simulate/ei_qif/{name}.v_E.log"
                 output = workdir / f"results/ei_qif/network/{name}/v_E.nc"
                 started = log.exists() and "simulated" in log.read_text()
                 if started and not output.exists():

@@ -763,6 +763,7 @@ def _plot_traces(part, x_decimated, fs, choice, settings, path, where) -> None:
         title=f"{where}: network mean {part.name}",
         slow_label=f"{choice.phase_band[0]:.2f}-{choice.phase_band[1]:.2f} Hz",
         gamma_label=f"{choice.amplitude_band[0]:.1f}-{choice.amplitude_band[1]:.1f} Hz",
+        signal=part.name,
     )  # fmt: skip
 
 

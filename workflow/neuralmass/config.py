@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from neuralmass.models import MODELS, load_model
+from neuralmass.models import available_models, load_model
 from neuralmass.parameters import json_schema
 
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
@@ -28,7 +28,7 @@ def _schema() -> dict:
     entry = models.pop("additionalProperties")
     models["additionalProperties"] = False
     models["properties"] = {}
-    for name in MODELS:
+    for name in available_models():
         block = copy.deepcopy(entry)
         block["properties"]["parameters"] = json_schema(load_model(name).parameters)
         block["properties"]["parameters"]["default"] = {}
@@ -48,25 +48,97 @@ def _fill_defaults(validator_class):
     return jsonschema.validators.extend(validator_class, {"properties": with_defaults})
 
 
+#: Top-level blocks that a model entry may override for itself.
+SHARED_BLOCKS = ("homogeneous", "dispersion", "simulation", "spectra", "cfc", "figures")
+#: Blocks of the top-level lyapunov block that models.<m>.lyapunov may override.
+LYAPUNOV_BLOCKS = ("network", "homogeneous")
+
+
+def _merge(base: dict, override: dict) -> dict:
+    """base with override's keys replaced, nested dicts merged key by key."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _raise_errors(errors, source: str, prefix: str = "") -> None:
+    errors = sorted(errors, key=lambda e: list(e.path))
+    if errors:
+        lines = []
+        for error in errors:
+            parts = [prefix] if prefix else []
+            parts += [str(part) for part in error.absolute_path]
+            lines.append(f"  {'.'.join(parts) or '(top)'}: {error.message}")
+        raise ConfigError(f"{source}: invalid configuration\n" + "\n".join(lines))
+
+
+def _model_settings(config: dict, schema: dict, validator_class, source: str) -> None:
+    """Give every model its own copy of the shared blocks, with its overrides.
+
+    After this, models.<m>.simulation (etc.) is the full block that the
+    model's jobs use, so a rule reads one place and a change to one model's
+    override reruns only that model's jobs.
+    """
+    properties = schema["properties"]
+    lyapunov_schema = properties.get("lyapunov", {}).get("properties", {})
+    for name, block in config["models"].items():
+        pairs = [(b, config.get(b), properties[b], block) for b in SHARED_BLOCKS]
+        if "lyapunov" in config:
+            block.setdefault("lyapunov", {})
+        lyapunov = block.get("lyapunov")
+        if lyapunov is not None and "lyapunov" in config:
+            pairs += [
+                (b, config["lyapunov"].get(b), lyapunov_schema[b], lyapunov)
+                for b in LYAPUNOV_BLOCKS
+            ]
+        for key, shared, sub_schema, owner in pairs:
+            if shared is None:
+                continue
+            prefix = f"models.{name}.{'lyapunov.' if owner is lyapunov else ''}{key}"
+            merged = _merge(shared, owner.get(key, {}))
+            validator = validator_class({**sub_schema, "$defs": schema["$defs"]})
+            _raise_errors(validator.iter_errors(merged), source, prefix)
+            owner[key] = merged
+
+
 def check_config(config: dict, source: str = "config") -> dict:
     """Validate `config`, fill defaults and return a checked copy.
 
     Beyond the schema: point coordinates must be parameters of their model,
-    and the continuation parameter must be one of them.
+    and the continuation parameter must be one of them. Each model entry
+    gets the shared blocks (homogeneous, simulation, ...) merged with its own
+    overrides, see `_model_settings`.
     """
     config = copy.deepcopy(dict(config))
-    validator = _fill_defaults(jsonschema.Draft202012Validator)(_schema())
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.path))
-    if errors:
-        lines = []
-        for error in errors:
-            field = ".".join(str(part) for part in error.absolute_path) or "(top)"
-            lines.append(f"  {field}: {error.message}")
-        raise ConfigError(f"{source}: invalid configuration\n" + "\n".join(lines))
+    schema = _schema()
+    validator_class = _fill_defaults(jsonschema.Draft202012Validator)
+    _raise_errors(validator_class(schema).iter_errors(config), source)
+    _model_settings(config, schema, validator_class, source)
 
     for name, block in config["models"].items():
         model = load_model(name)
         where = f"{source}: models.{name}"
+        if "cfc" in block:
+            from neuralmass.cfc import check_settings
+
+            try:
+                check_settings(block["cfc"])
+            except ValueError as error:
+                raise ConfigError(
+                    f"{where}.cfc (the cfc block with this model's overrides): "
+                    f"{error}"
+                ) from None
+            top = max(hi for _, hi in block["cfc"]["bands"].values())
+            if "spectra" in block and top > block["spectra"]["fmax"]:
+                raise ConfigError(
+                    f"{where}: cfc.bands reach {top} Hz, above spectra.fmax = "
+                    f"{block['spectra']['fmax']} Hz (with this model's overrides); "
+                    "raise spectra.fmax or lower the bands"
+                )
         try:
             model.index(block["continuation"]["parameter"])
         except ValueError as error:

@@ -255,7 +255,7 @@ def network_lyapunov(
         summary["kaplan_yorke_dimension"] = None  # more exponents needed
     record = {
         "model": model.name,
-        "point": point,
+        "point": model.ordered(point),
         "parameters": model.unpack(p),
         "homogeneous_state": state.state,
         "status": "ok",

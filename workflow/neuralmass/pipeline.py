@@ -163,7 +163,7 @@ def homogeneous_state(
     )
     record = {
         "model": model.name,
-        "point": point,
+        "point": model.ordered(point),
         "parameters": model.unpack(p),
         "time_unit": model.time_unit,
         "variables": list(model.variables),

@@ -5,7 +5,7 @@
 
 rule cfc_spectra:
     input:
-        "results/{model}/network/{point}/v_E.nc",
+        get_recording,
     output:
         bands="results/{model}/network/{point}/bands.csv",
         spectra=report(
@@ -25,18 +25,15 @@ rule cfc_spectra:
     conda:
         "../../envs/neuralmass.yaml"
     params:
-        spectra=config["spectra"],
-        settings={
-            key: config["cfc"][key]
-            for key in ("discard", "bands", "periodogram", "spectrogram")
-        },
+        spectra=get_settings("spectra"),
+        settings=get_cfc("discard", "bands", "periodogram", "spectrogram"),
     script:
         "../scripts/cfc_spectra.py"
 
 
 rule cfc_pac:
     input:
-        "results/{model}/network/{point}/v_E.nc",
+        get_recording,
     output:
         pac="results/{model}/network/{point}/pac.csv",
         comodulogram="results/{model}/network/{point}/comodulogram.csv",
@@ -64,17 +61,15 @@ rule cfc_pac:
     conda:
         "../../envs/neuralmass.yaml"
     params:
-        spectra=config["spectra"],
-        settings={
-            key: config["cfc"][key] for key in ("discard", "bands", "pac", "figures")
-        },
+        spectra=get_settings("spectra"),
+        settings=get_cfc("discard", "bands", "pac", "figures"),
     script:
         "../scripts/cfc_pac.py"
 
 
 rule cfc_spacetime:
     input:
-        recording="results/{model}/network/{point}/v_E.nc",
+        recording=get_recording,
         summary="results/{model}/network/{point}/cfc_summary.csv",
         regions=get_region_table,
     output:
@@ -89,6 +84,6 @@ rule cfc_spacetime:
     conda:
         "../../envs/neuralmass.yaml"
     params:
-        settings={key: config["cfc"][key] for key in ("discard", "figures")},
+        settings=get_cfc("discard", "figures"),
     script:
         "../scripts/cfc_spacetime.py"

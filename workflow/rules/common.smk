@@ -4,6 +4,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
 from neuralmass.config import check_config
+from neuralmass.models import load_model
+from neuralmass import lyapunov_stages as lyap_config
 from neuralmass.lyapunov_stages import lyapunov_targets
 
 
@@ -26,6 +28,44 @@ def get_point(wildcards):
 
 def get_parameters(wildcards):
     return config["models"][wildcards.model]["parameters"]
+
+
+def get_settings(block):
+    """models.<model>.<block>: the top-level block with the model's overrides."""
+
+    def inner(wildcards):
+        return config["models"][wildcards.model][block]
+
+    return inner
+
+
+def get_lyapunov_settings(block):
+    """models.<model>.lyapunov.<block> (network or homogeneous numerics)."""
+
+    def inner(wildcards):
+        return config["models"][wildcards.model]["lyapunov"][block]
+
+    return inner
+
+
+def recording_path(model, point):
+    """The stored network run of a point, named after the model's signal."""
+    return f"results/{model}/network/{point}/{load_model(model).observable}.nc"
+
+
+def get_recording(wildcards):
+    return recording_path(wildcards.model, wildcards.point)
+
+
+def get_cfc(*keys):
+    """The named keys of models.<model>.cfc, so that a rule reruns only when
+    one of the keys it uses changes."""
+
+    def inner(wildcards):
+        block = config["models"][wildcards.model]["cfc"]
+        return {key: block[key] for key in keys}
+
+    return inner
 
 
 def get_transverse(wildcards):
@@ -102,7 +142,7 @@ def get_all_targets():
             targets += [
                 f"results/{model}/dispersion/{point}.csv",
                 f"results/figures/dispersion/{model}_{point}.png",
-                f"results/{model}/network/{point}/v_E.nc",
+                recording_path(model, point),
                 f"results/figures/network/{model}_{point}_spacetime.png",
                 f"results/{model}/network/{point}/spectrum.csv",
                 f"results/{model}/network/{point}/dominant_frequency.csv",
@@ -170,5 +210,54 @@ wildcard_constraints:
     file="|".join(get_downloads()),
     point=r"[A-Za-z0-9_.+-]+",
     chunk=r"\d+",
+    signal="|".join(load_model(m).observable for m in MODELS),
     value=r"-?[0-9][0-9.e+-]*",
     name=r"[A-Za-z0-9_.+-]+",
+
+
+# ---- the models side by side (rules/comparison.smk) ----
+
+
+def get_comparison_models():
+    """Models with a transverse map: the comparison needs one per model."""
+    return [m for m in MODELS if "transverse" in config["models"][m]]
+
+
+def get_comparison_inputs():
+    """Model -> the outputs that its row of the comparison table reads."""
+    inputs = {}
+    for model in get_comparison_models():
+        points = [*get_points(model)]
+        lyapunov = lyapunov_targets(config) and config["models"][model].get("lyapunov")
+        runs = [*points, *lyap_config.lyapunov_scan_points(config, model)]
+        inputs[model] = {
+            "transverse_map": f"results/{model}/transverse/map.csv",
+            "dominant_frequencies": [
+                f"results/{model}/network/{p}/dominant_frequency.csv" for p in points
+            ],
+            "lyapunov_summaries": (
+                [f"results/{model}/network/{p}/lyapunov.json" for p in runs]
+                if lyapunov
+                else []
+            ),
+            "homogeneous_lyapunov": (
+                f"results/{model}/lyapunov/homogeneous_map.csv"
+                if lyapunov and "homogeneous_map" in lyapunov
+                else None
+            ),
+        }
+    return inputs
+
+
+def get_comparison_targets():
+    if not get_comparison_models():
+        return []
+    return ["results/comparison/models.csv", "results/figures/comparison/models.png"]
+
+
+def get_comparison_files(wildcards):
+    files = []
+    for inputs in get_comparison_inputs().values():
+        for value in inputs.values():
+            files += value if isinstance(value, list) else [value] if value else []
+    return files

@@ -15,6 +15,6 @@ rule dispersion_relation:
     conda:
         "../../envs/neuralmass.yaml"
     params:
-        grid=config["dispersion"],
+        grid=get_settings("dispersion"),
     script:
         "../scripts/dispersion_relation.py"

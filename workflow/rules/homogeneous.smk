@@ -9,7 +9,7 @@ rule homogeneous_state:
         parameters=get_parameters,
         point=get_point,
         continuation=get_continuation,
-        settings=config["homogeneous"],
+        settings=get_settings("homogeneous"),
     script:
         "../scripts/homogeneous_state.py"
 

@@ -5,9 +5,7 @@
 # helpers live in neuralmass.lyapunov_stages; lyapunov_targets(config) lists
 # this file's final outputs.
 
-from neuralmass import lyapunov_stages as lyap_config
 
-LYAPUNOV = config.get("lyapunov", {})
 lyap_config.check_lyapunov_config(config)
 
 
@@ -34,8 +32,8 @@ rule lyapunov_network:
         parameters=get_parameters,
         point=lambda w: lyap_config.lyapunov_point(config, w.model, w.point),
         continuation=get_continuation,
-        homogeneous=config["homogeneous"],
-        settings=LYAPUNOV.get("network"),
+        homogeneous=get_settings("homogeneous"),
+        settings=get_lyapunov_settings("network"),
     script:
         "../scripts/lyapunov_network.py"
 
@@ -85,8 +83,8 @@ rule lyapunov_homogeneous_row:
         parameters=get_parameters,
         block=lambda w: lyap_config.lyapunov_block(config, w.model)["homogeneous_map"],
         continuation=get_continuation,
-        homogeneous=config["homogeneous"],
-        settings=LYAPUNOV.get("homogeneous"),
+        homogeneous=get_settings("homogeneous"),
+        settings=get_lyapunov_settings("homogeneous"),
     script:
         "../scripts/lyapunov_homogeneous_row.py"
 

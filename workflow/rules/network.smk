@@ -4,20 +4,20 @@ rule network_simulate:
         weights=f"results/connectome/{CON['name']}/W.npy",
         labels=f"results/connectome/{CON['name']}/labels.txt",
     output:
-        data="results/{model}/network/{point}/v_E.nc",
+        data="results/{model}/network/{point}/{signal}.nc",
     log:
-        "logs/network_simulate/{model}/{point}.log",
+        "logs/network_simulate/{model}/{point}.{signal}.log",
     conda:
         "../../envs/neuralmass.yaml"
     params:
-        settings=config["simulation"],
+        settings=get_settings("simulation"),
     script:
         "../scripts/network_simulate.py"
 
 
 rule network_figure:
     input:
-        "results/{model}/network/{point}/v_E.nc",
+        get_recording,
     output:
         report(
             "results/figures/network/{model}_{point}_spacetime.png",
@@ -30,6 +30,6 @@ rule network_figure:
     conda:
         "../../envs/neuralmass.yaml"
     params:
-        settings=config["figures"]["network"],
+        settings=lambda w: get_settings("figures")(w)["network"],
     script:
         "../scripts/network_figure.py"

@@ -1,6 +1,6 @@
 rule spectra_welch:
     input:
-        "results/{model}/network/{point}/v_E.nc",
+        get_recording,
     output:
         spectrum="results/{model}/network/{point}/spectrum.csv",
         dominant="results/{model}/network/{point}/dominant_frequency.csv",
@@ -15,6 +15,6 @@ rule spectra_welch:
     conda:
         "../../envs/neuralmass.yaml"
     params:
-        settings=config["spectra"],
+        settings=get_settings("spectra"),
     script:
         "../scripts/spectra_welch.py"

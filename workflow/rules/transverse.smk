@@ -11,7 +11,7 @@ rule transverse_chunk:
     params:
         parameters=get_parameters,
         block=get_transverse,
-        homogeneous=config["homogeneous"],
+        homogeneous=get_settings("homogeneous"),
         continuation=get_continuation,
     script:
         "../scripts/transverse_chunk.py"
@@ -89,7 +89,7 @@ rule transverse_dispersion_panel:
     params:
         parameters=get_parameters,
         block=get_transverse,
-        homogeneous=config["homogeneous"],
+        homogeneous=get_settings("homogeneous"),
         continuation=get_continuation,
     script:
         "../scripts/transverse_dispersion_panel.py"

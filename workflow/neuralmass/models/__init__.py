@@ -128,6 +128,13 @@ class Model:
             )
         return names.index(parameter)
 
+    def ordered(self, values: dict) -> dict:
+        """values (name -> number) in the order of the model's parameters, so
+        that tables list a point's coordinates in one order (I_E, eps; p, eps)
+        whatever order the config gave them in."""
+        names = [p.name for p in self.parameters]
+        return dict(sorted(values.items(), key=lambda item: names.index(item[0])))
+
     def frequency_hz(self, period: float) -> float:
         """Frequency in Hz of a cycle whose period is in model time units."""
         return 1.0 / (period * self.seconds_per_time_unit)

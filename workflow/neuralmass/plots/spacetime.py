@@ -107,6 +107,7 @@ def plot_traces(
     title: str = "",
     slow_label: str = "slow band",
     gamma_label: str = "gamma band",
+    signal: str = "v_E",
 ) -> None:
     """A signal with its slow component, and its gamma band with the envelope.
 
@@ -133,6 +134,8 @@ def plot_traces(
         Figure title.
     slow_label, gamma_label : str, optional
         Legend entries naming the bands.
+    signal : str, optional
+        Name of the signal for the axis labels (the model's observable).
 
     Raises
     ------
@@ -151,7 +154,7 @@ def plot_traces(
     FigureCanvasAgg(fig)
     top, bottom = fig.subplots(2, 1, sharex=True)
     top.plot(t_ms, x, color="tab:gray", linewidth=0.5)
-    top.set_ylabel("v_E, network mean")
+    top.set_ylabel(f"{signal}, network mean")
     top.set_title(title)
     lines = bottom.plot(t_ms, gamma, color="tab:gray", linewidth=0.5,
                         label=f"{gamma_label} component")  # fmt: skip
@@ -160,10 +163,10 @@ def plot_traces(
     bottom.plot(t_ms, -envelope, color="tab:red", linewidth=1.2)
     bottom.set_xlim(t_ms[0], t_ms[-1])
     bottom.set_xlabel("time (ms)")
-    bottom.set_ylabel("v_E, band-passed")
+    bottom.set_ylabel(f"{signal}, band-passed")
     slow_axis = bottom.twinx()
     lines += slow_axis.plot(t_ms, slow, color="tab:blue", linewidth=1.5,
                             label=f"{slow_label} component (right axis)")  # fmt: skip
-    slow_axis.set_ylabel(f"v_E, {slow_label}", color="tab:blue")
+    slow_axis.set_ylabel(f"{signal}, {slow_label}", color="tab:blue")
     bottom.legend(handles=lines, loc="upper right", frameon=False, fontsize=8)
     _save(fig, path)

@@ -182,6 +182,7 @@ def plot_trace_with_envelope(
     envelope: np.ndarray,
     path: str | os.PathLike[str],
     title: str = "",
+    signal: str = "v_E",
 ) -> None:
     """Plot a signal with the envelope of its fast component.
 
@@ -198,6 +199,8 @@ def plot_trace_with_envelope(
         Output file.
     title : str, optional
         Axes title.
+    signal : str, optional
+        Name of the signal for the axis label (the model's observable).
 
     Raises
     ------
@@ -220,7 +223,7 @@ def plot_trace_with_envelope(
     ax.plot(t_ms, centre - envelope, color="tab:red")
     ax.set_xlim(t_ms[0], t_ms[-1])
     ax.set_xlabel("time (ms)")
-    ax.set_ylabel("v_E")
+    ax.set_ylabel(signal)
     ax.set_title(title)
     ax.legend(loc="upper right", frameon=False)
     _save(fig, path)
