@@ -193,7 +193,7 @@ def test_exponent_error_bounds_the_error_against_a_finer_run(
 @pytest.mark.parametrize(
     "name, point",
     [("ei_qif", {"I_E": 13.0, "eps": 0.0}), ("ei_qif", {"I_E": 14.0, "eps": 0.0}),
-     ("jansen_rit", {"p": 200.0, "eps": 0.0})],
+     ("ei_qif", {"I_E": 7.0, "eps": 0.0}), ("jansen_rit", {"p": 200.0, "eps": 0.0})],
 )  # fmt: skip
 def test_uncoupled_cycles_have_no_unstable_modes(
     model, jansen_rit, aal90_weights, name, point

@@ -355,6 +355,7 @@ def shoot_cycle(
     section: int,
     n_steps: int = STEPS_PER_PERIOD,
     check_minimal: bool = True,
+    chord: np.ndarray | None = None,
 ) -> Cycle:
     """Refine a periodic orbit by damped Newton on (x(0), T).
 
@@ -365,9 +366,12 @@ def shoot_cycle(
 
     A step is first tried as a chord step: M is kept from the last point
     where it was integrated and only x(T) is integrated, which costs about a
-    thirteenth of a step with the variational equation. The chord step is
-    kept if it shrinks the gap |x(T) - x(0)| by CHORD_RATE; otherwise M is
-    integrated afresh and the step is a full Newton step. A Newton step that
+    seventh of a step with the variational equation. `chord`, the monodromy
+    of a nearby orbit (the neighbouring grid point's), serves as M for the
+    first step, so a warm start integrates M once, at the converged orbit.
+    The chord step is kept if it shrinks the gap |x(T) - x(0)| by
+    CHORD_RATE; otherwise M is integrated afresh and the step is a full
+    Newton step. A Newton step that
     does not shrink the gap, or takes the period out of (T / 2, 2 T) of the
     guess, is halved, up to MAX_HALVINGS times. Near a Hopf point the orbit
     is weakly attracting, the Newton matrix nearly singular and the gap
@@ -386,8 +390,11 @@ def shoot_cycle(
     x = np.array(x0, dtype=float)
     level = x[section]
     guess = period
-    x_end, y = _flow(model, p, x, period, n_steps)
-    fresh = True  # y is the monodromy at the current x
+    if chord is None:
+        x_end, y = _flow(model, p, x, period, n_steps)
+        fresh = True  # y is the monodromy at the current x
+    else:
+        x_end, y, fresh = _end_point(model, p, x, period, n_steps), chord, False
     gap = np.linalg.norm(x_end - x)
     for _ in range(NEWTON_MAX_ITER):
         if gap < SHOOTING_TOL:
@@ -540,10 +547,12 @@ def classify_motion(
     transient: float,
     dt: float,
     n_steps: int = STEPS_PER_PERIOD,
+    window: float | None = None,
 ) -> Motion:
     """Simulate from x_start for `transient`, then say what the motion is.
 
-    A window of transient / 2 is examined; while a cycle is recognised but has
+    A window of `window` (by default transient / 2) is examined; while a
+    cycle is recognised but has
     not settled (see cycle_from_trajectory), up to EXTENSIONS more windows are
     simulated. A recognised cycle is refined by shooting; if shooting fails or
     the orbit is clearly unstable to uniform perturbations (a multiplier
@@ -560,11 +569,10 @@ def classify_motion(
     fake orbit is tiny, and only the longer run shows it shrinking onto the
     equilibrium.
     """
+    window = transient / 2 if window is None else window
     x_end, _ = simulate_homogeneous(model, p, x_start, transient, dt, 1000)
     for _ in range(EXTENSIONS + 1):
-        x_end, samples = simulate_homogeneous(
-            model, p, x_end, transient / 2, dt, SAMPLE_EVERY
-        )
+        x_end, samples = simulate_homogeneous(model, p, x_end, window, dt, SAMPLE_EVERY)
         if np.ptp(samples[:, model.observable_index]) < EQUILIBRIUM_SPREAD:
             return Motion("equilibrium", newton_equilibrium(model, p, samples[-1]))
         guess = cycle_from_trajectory(model, p, samples, dt * SAMPLE_EVERY)

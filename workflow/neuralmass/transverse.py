@@ -46,6 +46,7 @@ TRIVIAL_TOL = 1e-7  # |log rho_trivial| accepted; else the steps per period doub
 MAX_STEPS_PER_PERIOD = 16000
 STEPS_SAFETY = 10  # margin on the steps^-4 prediction before steps are halved
 HOLD_POINTS = 10  # points without halving after the steps had to be doubled
+SHORT_TRANSIENT = 0.25  # of the transient, from a non-periodic neighbour's state
 COLUMNS = [  # after the two parameters of the grid
     "attractor", "n_attractors", "state", "period", "frequency_hz",
     "mu_hat", "n_unstable", "unstable_modes", "leading_mode", "pattern_frequency_hz",
@@ -72,6 +73,7 @@ class Attractor:
     section: int = 0
     reason: str = ""
     last_state: np.ndarray | None = None  # where a non-periodic run ended
+    short_from: np.ndarray | None = None  # start of a short-transient verdict
     steps_per_period: int = 0  # RK4 steps that resolve the cycle (see _resolved)
     next_steps: int = 0  # where the next point of the sweep starts (see _resolved)
     hold: int = 0  # points of the sweep before the steps may be halved again
@@ -127,14 +129,23 @@ def _resolved(model, p, cycle, section, steps, fewest, hold=0) -> Attractor:
         cycle = hom.shoot_cycle(model, p, cycle.x0, cycle.period, section, steps)
 
 
-def _from_simulation(model, p, x_start, settings) -> Attractor:
-    """Classify the motion reached from x_start after the transient."""
+def _from_simulation(model, p, x_start, settings, short=False) -> Attractor:
+    """Classify the motion reached from x_start after the transient.
+
+    `short`: x_start is where the simulation of a non-periodic neighbour
+    ended, already on (or near) that attractor, so the transient is
+    SHORT_TRANSIENT of the configured one; the window examined is the usual
+    transient / 2.
+    """
+    transient = settings.transient * (SHORT_TRANSIENT if short else 1.0)
     motion = hom.classify_motion(
-        model, p, x_start, settings.transient, settings.dt, settings.steps_per_period
-    )
+        model, p, x_start, transient, settings.dt, settings.steps_per_period,
+        window=settings.transient / 2,
+    )  # fmt: skip
     if motion.state != "cycle":
         return Attractor(motion.state, motion.equilibrium, reason=motion.reason,
-                         last_state=motion.last_state)  # fmt: skip
+                         last_state=motion.last_state,
+                         short_from=x_start if short else None)  # fmt: skip
     return _resolved(model, p, motion.cycle, motion.section,
                      motion.steps_per_period, settings.steps_per_period)  # fmt: skip
 
@@ -164,7 +175,8 @@ def attractor_from(model, p, previous: Attractor | None, settings) -> Attractor:
     if previous.state == "cycle":
         c, steps = previous.cycle, previous.next_steps or previous.steps_per_period
         try:
-            cycle = hom.shoot_cycle(model, p, c.x0, c.period, previous.section, steps)
+            cycle = hom.shoot_cycle(model, p, c.x0, c.period, previous.section,
+                                    steps, chord=c.monodromy)  # fmt: skip
             cycle, steps, attracting = hom.decide_attracting(
                 model, p, cycle, previous.section, steps
             )
@@ -176,31 +188,41 @@ def attractor_from(model, p, previous: Attractor | None, settings) -> Attractor:
             pass
         return _from_simulation(model, p, c.x0, settings)
 
-    return _from_simulation(model, p, previous.last_state, settings)
+    return _from_simulation(model, p, previous.last_state, settings, short=True)
 
 
 def _growth_rates(model, p, attractor: Attractor, lambdas) -> disp.Dispersion:
     """Dispersion over all modes (alpha = 1 first) with its `error` per mode.
 
     A cycle's exponents at n steps per period come with Richardson's estimate
-    from the orbit re-shot with n / 2 steps (see dispersion.py); if that
-    orbit cannot be found, only the rounding bound is known and `error` is
-    that bound (a warning says where).
+    from the orbit re-shot with n / 2 steps (chord Newton, full shooting if
+    that fails; see dispersion.py); if that orbit cannot be found, only the
+    rounding bound is known and `error` is that bound (a warning says where).
+    The distance of the trivial exponent from 0 is added: the one error known
+    exactly, from an orbit closed only to the stall tolerance near a Hopf
+    point, which neither Richardson nor rounding sees (at (7, 0) every mode's
+    exact rate is 0, the computed ones -1.5e-12, the rounding bound 3e-13).
     """
     if attractor.state == "equilibrium":
         return disp.equilibrium_dispersion(model, p, attractor.equilibrium, lambdas)
     steps, cycle = attractor.steps_per_period, attractor.cycle
     try:
         coarse = hom.reshoot(model, p, cycle, attractor.section, steps // 2)
-    except hom.ConvergenceError as error:
-        log.warning("%s; exponents without truncation estimate", error)
-        coarse = None
+    except hom.ConvergenceError:
+        try:  # the chord iteration can fail on orbits shot with many steps
+            coarse = hom.shoot_cycle(model, p, cycle.x0, cycle.period,
+                                     attractor.section, steps // 2,
+                                     check_minimal=False)  # fmt: skip
+        except hom.ConvergenceError as error:
+            log.warning("%s; exponents without truncation estimate", error)
+            coarse = None
     if np.isrealobj(lambdas):
         result = disp.floquet_exponents_interpolated(
             model, p, cycle, lambdas, steps, coarse=coarse
         )
     else:
         result = disp.floquet_exponents(model, p, cycle, lambdas, steps, coarse)
+    result.error = result.error + disp.trivial_exponent_error(result)
     return result
 
 
@@ -276,6 +298,28 @@ def sweep_row(
             if not any(attractor.same_as(a) for a, _ in found[i]):
                 found[i].append((attractor, sweep))
             previous = attractor if attractor.state != "failed" else None
+
+    # A non-periodic verdict after the short transient next to an attractor
+    # that the other sweep found may be a long transient onto that one: the
+    # full transient decides (rare, so the fallback costs little).
+    for i, attractors in enumerate(found):
+        if len(attractors) < 2:
+            continue
+        point = base.copy()
+        point[ix] = x_values[i]
+        for k, (attractor, sweep) in enumerate(attractors):
+            if attractor.short_from is None:
+                continue
+            try:
+                full = _from_simulation(model, point, attractor.short_from, settings)
+            except (hom.ConvergenceError, np.linalg.LinAlgError):
+                continue
+            others = [a for j, (a, _) in enumerate(attractors) if j != k]
+            if any(full.same_as(a) for a in others):
+                attractors[k] = (None, sweep)
+            else:
+                attractors[k] = (full, sweep)
+        found[i] = [(a, s) for a, s in attractors if a is not None]
 
     rows = []
     for i, attractors in enumerate(found):
