@@ -10,7 +10,10 @@ per point is that time over 321. Rows are grouped by kind, by their most
 common state with non-periodic points counted tenfold (they are the dear
 ones): "chaotic", "cycle-led" or "equilibrium-led". The projection for the
 paper grid is the mean over the sampled rows (evenly spaced, so each stands
-for the same share of the grid) times 321 x 601 points, on 2 cores. A peer
+for the same share of the grid) times 321 x 601 points, on 2 cores. The cost
+includes every cycle's accuracy estimate (`exponent_error`: the orbit re-shot
+with half the RK4 steps and a degree-6 Chebyshev run of the difference of
+monodromies, about a quarter of its Floquet cost). A peer
 figure: the study computed one dispersion relation at a time with solve_ivp
 (RK45), about 1.3 s per cycle point with the 89 modes on these machines.
 
