@@ -227,7 +227,8 @@ def dispersion_relation(
         cycle = hom.Cycle(np.array(c["x0"]), c["period"], np.array([]), c["residual"])
         result = disp.floquet_exponents(model, p, cycle, lambdas)
         log.info(
-            "%s: trivial Floquet exponent %.2e (accuracy of the exponents)",
+            "%s: trivial Floquet exponent %.2e (a resolution check of the orbit; "
+            "not a bound on the other exponents' error)",
             where, disp.trivial_exponent_error(result),
         )  # fmt: skip
     else:
