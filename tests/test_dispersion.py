@@ -149,3 +149,28 @@ def test_equilibrium_error_bound_covers_rounding(model, aal90_weights):
     assert np.all(np.abs(transposed - modes.mu) <= modes.error)
     scale = np.abs(np.linalg.eigvals(jacobians)).max()
     assert np.all(modes.error < 1e-11 * scale)
+
+
+def test_chebyshev_degree_grows_and_its_start_changes_nothing(model, aal90_weights):
+    """A spiking orbit (eps 25) needs more than degree 12: the degree grows
+    in CHEBYSHEV_STEP; started from a neighbour's higher degree the result is
+    the same to rounding, and `next_degree` lets the start fall again."""
+    from neuralmass import transverse as tr
+
+    p = model.pack({"I_E": 4.0, "eps": 25.0})
+    settings = tr.Settings(transient=2000.0, dt=0.01)
+    attractor = tr.attractor_from(model, p, None, settings)
+    assert attractor.state == "cycle"
+    cycle, steps = attractor.cycle, attractor.steps_per_period
+    lambdas = np.sort(np.linalg.eigvals(aal90_weights).real)[::-1]
+    first = disp.floquet_exponents_interpolated(model, p, cycle, lambdas, steps)
+    assert disp.CHEBYSHEV_DEGREE < first.degree <= 24
+    assert (first.degree - disp.CHEBYSHEV_DEGREE) % disp.CHEBYSHEV_STEP == 0
+    high = disp.floquet_exponents_interpolated(
+        model, p, cycle, lambdas, steps, degree=first.degree + 8
+    )
+    assert high.degree == first.degree + 8
+    assert high.next_degree == high.degree - disp.CHEBYSHEV_STEP
+    direct = disp.floquet_exponents(model, p, cycle, lambdas, steps)
+    np.testing.assert_allclose(first.mu, direct.mu, atol=1e-12)
+    np.testing.assert_allclose(high.mu, direct.mu, atol=1e-12)

@@ -97,3 +97,29 @@ def test_reshoot_finds_the_orbit_of_the_coarser_discretisation(model):
     assert coarse.period == pytest.approx(full.period, rel=1e-10)
     np.testing.assert_allclose(coarse.x0, full.x0, atol=1e-8)
     assert abs(coarse.period - fine.period) > 1e-8  # another orbit indeed
+
+
+@pytest.mark.parametrize("name", ["ei_qif", "jansen_rit"])
+def test_uniform_mode_kernel_equals_the_all_modes_kernel_bitwise(name):
+    """Shooting's one-mode monodromy kernel performs the same arithmetic as
+    the general kernel with Lambda = 1: x(T) and M agree to the last bit."""
+    from neuralmass.models import load_model
+
+    model = load_model(name)
+    p = model.pack({})
+    rng = np.random.default_rng(3)
+    x0 = model.module.initial_guess(p) + 0.1 * rng.standard_normal(model.n_variables)
+    x1, m1 = model.kernels.monodromy(x0, p, 7.3, 300, np.ones(1))
+    x2, m2 = model.kernels.monodromy_uniform(x0, p, 7.3, 300)
+    assert np.array_equal(x1, x2)
+    assert np.array_equal(m1[0], m2)
+    assert not np.allclose(m2, np.eye(model.n_variables))  # a real test
+
+
+def test_minimal_period_is_restored_from_a_two_turn_guess(model):
+    """A guess spanning two turns converges to the two-fold orbit, which the
+    one-run check detects and shoots again over one turn."""
+    p = model.pack({"I_E": 12.0, "eps": 12.0})
+    cycle = hom.homogeneous_state(model, p, "I_E", 0.0, 1000.0, 0.01).cycle
+    double = hom.shoot_cycle(model, p, cycle.x0, 2 * cycle.period, 2, 1000)
+    assert double.period == pytest.approx(cycle.period, rel=1e-6)

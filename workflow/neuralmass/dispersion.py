@@ -43,6 +43,8 @@ class Dispersion:
     lambdas: np.ndarray
     exponents: np.ndarray
     error: np.ndarray | None = None
+    degree: int = 0  # Chebyshev degree used (0: no interpolation)
+    next_degree: int = 0  # where a neighbouring cycle's interpolation may start
 
     @property
     def leading(self) -> np.ndarray:
@@ -63,6 +65,8 @@ RICHARDSON_SAFETY = 3.0  # on |mu_n - mu_{n/2}| / 15; measured error ratios <= 1
 RICHARDSON_DEGREE = 6  # Chebyshev degree of M_{n/2} - M_n (an error estimate)
 CHEBYSHEV_DEGREE = 12  # M(Lambda) is entire: degree 12 gives ~1e-16 here
 CHEBYSHEV_TOL = 1e-11  # largest last coefficient, relative, accepted
+CHEBYSHEV_STEP = 4  # degree added while the last coefficient is too large
+MAX_CHEBYSHEV_DEGREE = 64
 
 
 def _sort_rows(values: np.ndarray) -> np.ndarray:
@@ -206,9 +210,18 @@ def floquet_exponents_interpolated(
     are affine in Lambda, so it is an entire function of Lambda: Chebyshev
     interpolation on [min Lambda, max Lambda] converges geometrically. M is
     integrated at degree + 1 Chebyshev points and interpolated at `lambdas`;
-    the degree doubles until the last coefficient is below CHEBYSHEV_TOL
-    relative to the largest, so the result equals `floquet_exponents` to
-    rounding (tested) at a fraction of the cost when there are many modes.
+    the degree grows by CHEBYSHEV_STEP until the last coefficient is below
+    CHEBYSHEV_TOL relative to the largest (at most MAX_CHEBYSHEV_DEGREE), so
+    the result equals `floquet_exponents` to rounding (tested) at a fraction
+    of the cost when there are many modes. Spiking orbits need degree 16 to
+    24 (at eps 25 the last coefficient falls from about 1e-5 at degree 12 to
+    1e-15 at 20). Each failed degree costs a whole run, so a sweep passes the
+    degree on: `degree` is where to start (a neighbouring cycle's
+    `next_degree`; never below CHEBYSHEV_DEGREE), and the result's
+    `next_degree` is degree - CHEBYSHEV_STEP when that coefficient of this
+    fit already met the tolerance, else the degree used, so the start can
+    fall again along a row. The start does not decide the accuracy: the
+    degree used always passes the same test.
 
     Error estimate: with `coarse`, the same orbit shot with n_steps // 2 RK4
     steps (a different orbit of a different discretisation, on the same
@@ -232,17 +245,24 @@ def floquet_exponents_interpolated(
         )
         return monodromies
 
+    degree = max(int(degree), CHEBYSHEV_DEGREE)
     while True:
         monodromies = at_nodes(cycle, n_steps, _chebyshev_nodes(degree))
         coefficients = _chebyshev_fit(monodromies)
         scale = np.abs(coefficients).max()
-        if np.abs(coefficients[-1]).max() <= CHEBYSHEV_TOL * scale or degree >= 64:
+        last = np.abs(coefficients[-1]).max()
+        if last <= CHEBYSHEV_TOL * scale or degree >= MAX_CHEBYSHEV_DEGREE:
             break
-        degree *= 2
+        degree = min(degree + CHEBYSHEV_STEP, MAX_CHEBYSHEV_DEGREE)
+    lower = degree - CHEBYSHEV_STEP
+    falls = lower >= CHEBYSHEV_DEGREE and (
+        np.abs(coefficients[lower]).max() <= CHEBYSHEV_TOL * scale
+    )
     x = 2 * (lambdas - low) / (high - low) - 1
     values = _chebyshev_eval(coefficients, x)
     exponents, rounding = _leading_with_rounding(values, cycle.period)
-    result = Dispersion(lambdas, exponents, rounding)
+    result = Dispersion(lambdas, exponents, rounding, degree=degree,
+                        next_degree=lower if falls else degree)  # fmt: skip
     if coarse is not None:
         nodes = _chebyshev_nodes(RICHARDSON_DEGREE)
         shift = at_nodes(coarse, n_steps // 2, nodes)

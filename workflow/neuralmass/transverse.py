@@ -47,6 +47,7 @@ MAX_STEPS_PER_PERIOD = 16000
 STEPS_SAFETY = 10  # margin on the steps^-4 prediction before steps are halved
 HOLD_POINTS = 10  # points without halving after the steps had to be doubled
 SHORT_TRANSIENT = 0.25  # of the transient, from a non-periodic neighbour's state
+MAX_SECANT_RATIO = 2.0  # longest extrapolation, in units of the last parameter step
 COLUMNS = [  # after the two parameters of the grid
     "attractor", "n_attractors", "state", "period", "frequency_hz",
     "mu_hat", "n_unstable", "unstable_modes", "leading_mode", "pattern_frequency_hz",
@@ -77,6 +78,8 @@ class Attractor:
     steps_per_period: int = 0  # RK4 steps that resolve the cycle (see _resolved)
     next_steps: int = 0  # where the next point of the sweep starts (see _resolved)
     hold: int = 0  # points of the sweep before the steps may be halved again
+    p: np.ndarray | None = None  # the parameters where it was found (a cycle's)
+    before: Attractor | None = None  # the cycle at the previous point (secant)
 
     def same_as(self, other: Attractor) -> bool:
         if self.state != other.state:
@@ -146,8 +149,35 @@ def _from_simulation(model, p, x_start, settings, short=False) -> Attractor:
         return Attractor(motion.state, motion.equilibrium, reason=motion.reason,
                          last_state=motion.last_state,
                          short_from=x_start if short else None)  # fmt: skip
-    return _resolved(model, p, motion.cycle, motion.section,
-                     motion.steps_per_period, settings.steps_per_period)  # fmt: skip
+    found = _resolved(model, p, motion.cycle, motion.section,
+                      motion.steps_per_period, settings.steps_per_period)  # fmt: skip
+    found.p = p.copy()
+    return found
+
+
+def _guesses(previous: Attractor, p: np.ndarray):
+    """Starts (x0, period) of warm-started shooting at p from `previous`.
+
+    When the cycle two points back is known (same section), first the secant
+    prediction through the last two orbits: the orbit moves by O(step) per
+    point, and on spiking cycles (eps 25) the previous orbit itself leaves a
+    gap |x(T) - x(0)| of order 1, which costs Newton several monodromies; the
+    secant leaves O(step^2). Then the previous orbit itself, as before the
+    secant, tried only if the prediction did not lead to an attracting orbit
+    (so a rare wrong orbit reached from the prediction changes nothing).
+    """
+    c = previous.cycle
+    b = previous.before
+    if (b is not None and b.cycle is not None and previous.p is not None
+            and b.p is not None and b.section == previous.section):  # fmt: skip
+        last = np.linalg.norm(previous.p - b.p)
+        ratio = np.linalg.norm(p - previous.p) / last if last > 0 else np.inf
+        if ratio <= MAX_SECANT_RATIO:
+            x0 = c.x0 + ratio * (c.x0 - b.cycle.x0)
+            period = c.period + ratio * (c.period - b.cycle.period)
+            if period > 0 and np.all(np.isfinite(x0)):
+                yield x0, period
+    yield c.x0, c.period
 
 
 def attractor_from(model, p, previous: Attractor | None, settings) -> Attractor:
@@ -174,24 +204,32 @@ def attractor_from(model, p, previous: Attractor | None, settings) -> Attractor:
 
     if previous.state == "cycle":
         c, steps = previous.cycle, previous.next_steps or previous.steps_per_period
-        try:
-            cycle = hom.shoot_cycle(model, p, c.x0, c.period, previous.section,
-                                    steps, chord=c.monodromy)  # fmt: skip
-            cycle, steps, attracting = hom.decide_attracting(
-                model, p, cycle, previous.section, steps
-            )
-            if attracting:
-                return _resolved(model, p, cycle, previous.section, steps,
-                                 settings.steps_per_period,
-                                 previous.hold)  # fmt: skip
-        except hom.ConvergenceError:
-            pass
+        for x0, period in _guesses(previous, p):
+            try:
+                cycle = hom.shoot_cycle(model, p, x0, period, previous.section,
+                                        steps, chord=c.monodromy)  # fmt: skip
+            except hom.ConvergenceError:
+                continue
+            try:
+                cycle, steps, attracting = hom.decide_attracting(
+                    model, p, cycle, previous.section, steps
+                )
+                if attracting:
+                    found = _resolved(model, p, cycle, previous.section, steps,
+                                      settings.steps_per_period,
+                                      previous.hold)  # fmt: skip
+                    found.p, found.before = p.copy(), previous
+                    return found
+            except hom.ConvergenceError:
+                pass
         return _from_simulation(model, p, c.x0, settings)
 
     return _from_simulation(model, p, previous.last_state, settings, short=True)
 
 
-def _growth_rates(model, p, attractor: Attractor, lambdas) -> disp.Dispersion:
+def _growth_rates(
+    model, p, attractor: Attractor, lambdas, degree=disp.CHEBYSHEV_DEGREE
+) -> disp.Dispersion:
     """Dispersion over all modes (alpha = 1 first) with its `error` per mode.
 
     A cycle's exponents at n steps per period come with Richardson's estimate
@@ -202,6 +240,8 @@ def _growth_rates(model, p, attractor: Attractor, lambdas) -> disp.Dispersion:
     exactly, from an orbit closed only to the stall tolerance near a Hopf
     point, which neither Richardson nor rounding sees (at (7, 0) every mode's
     exact rate is 0, the computed ones -1.5e-12, the rounding bound 3e-13).
+    `degree`: where the Chebyshev interpolation starts (a neighbour's
+    `next_degree`, see dispersion.py).
     """
     if attractor.state == "equilibrium":
         return disp.equilibrium_dispersion(model, p, attractor.equilibrium, lambdas)
@@ -218,7 +258,7 @@ def _growth_rates(model, p, attractor: Attractor, lambdas) -> disp.Dispersion:
             coarse = None
     if np.isrealobj(lambdas):
         result = disp.floquet_exponents_interpolated(
-            model, p, cycle, lambdas, steps, coarse=coarse
+            model, p, cycle, lambdas, steps, degree, coarse=coarse
         )
     else:
         result = disp.floquet_exponents(model, p, cycle, lambdas, steps, coarse)
@@ -226,7 +266,9 @@ def _growth_rates(model, p, attractor: Attractor, lambdas) -> disp.Dispersion:
     return result
 
 
-def _row(model, p, attractor: Attractor, lambdas, settings, sweep: str) -> dict:
+def _row(
+    model, p, attractor: Attractor, lambdas, settings, sweep: str, hint=None
+) -> dict:
     """One table row: the attractor and its transverse growth rates.
 
     `exponent_error` is the largest error bound (`Dispersion.error`) over the
@@ -238,7 +280,8 @@ def _row(model, p, attractor: Attractor, lambdas, settings, sweep: str) -> dict:
     estimate of one mode vanishes where its h^4 coefficient changes sign in
     Lambda, while the largest one still bounds the error of every mode (at
     (10, 19) one mode's error was 16 times its own bound, 0.6 times the
-    largest).
+    largest). `hint` (a dict) carries the Chebyshev degree from one cycle of
+    the row to the next (key "degree").
     """
     row = {"state": attractor.state, "sweep": sweep, "reason": attractor.reason,
            "period": np.nan, "frequency_hz": np.nan, "mu_hat": np.nan,
@@ -249,7 +292,11 @@ def _row(model, p, attractor: Attractor, lambdas, settings, sweep: str) -> dict:
     if attractor.cycle is not None:
         row["period"] = attractor.cycle.period
         row["frequency_hz"] = model.frequency_hz(attractor.cycle.period)
-    result = _growth_rates(model, p, attractor, lambdas)
+    hint = {} if hint is None else hint
+    degree = hint.get("degree", disp.CHEBYSHEV_DEGREE)
+    result = _growth_rates(model, p, attractor, lambdas, degree)
+    if result.next_degree:
+        hint["degree"] = result.next_degree
     mu, error = result.mu[1:], float(result.error[1:].max())
     unstable = np.flatnonzero(mu > error) + 2
     leading = int(np.argmax(mu))
@@ -321,13 +368,13 @@ def sweep_row(
                 attractors[k] = (full, sweep)
         found[i] = [(a, s) for a, s in attractors if a is not None]
 
-    rows = []
+    rows, hint = [], {}
     for i, attractors in enumerate(found):
         point = base.copy()
         point[ix] = x_values[i]
         real = [(a, s) for a, s in attractors if a.state != "failed"] or attractors
         for k, (attractor, sweep) in enumerate(real, start=1):
-            row = _row(model, point, attractor, lambdas, settings, sweep)
+            row = _row(model, point, attractor, lambdas, settings, sweep, hint)
             row.update({x_name: x_values[i], y_name: y_value, "attractor": k,
                         "n_attractors": len(real)})  # fmt: skip
             rows.append(row)
