@@ -155,3 +155,57 @@ def test_rossler_period_doubling_and_branch_switching(rossler_branch):
     # and it doubles again near c = 3.84
     (pd2,) = of_kind(doubled, "PD")
     assert pd2.values["c"] == pytest.approx(3.8374, abs=1e-3)
+
+
+def test_branch_stops_at_a_homoclinic_orbit():
+    """Cycles H = mu of `homoclinic_loop` end at mu = 0 in a loop to the
+    saddle (0, 0); the branch stops there, marked, long before max_period,
+    with the saddle found, instead of winding on through spurious LPC and PD
+    points (without the test it does, to max_points)."""
+    system = ex.homoclinic_loop()
+    (hopf,) = hopf_points(system, "mu", -0.5, (-0.5, 0.5), np.array([1.0, 0.0]))
+    assert hopf.values["mu"] == pytest.approx(-1 / 6, abs=1e-9)
+    branch = cy.continue_cycles_from_hopf(
+        system, "mu", hopf, (-0.5, 0.5), ntst=40, ncol=4, settings=SETTINGS,
+        max_period=1000.0,
+    )  # fmt: skip
+    assert branch.status == "homoclinic"
+    end = branch.rows[-1]
+    assert -1e-6 < end["mu"] < 0
+    assert end["period"] < 100
+    np.testing.assert_allclose(branch.problem.saddle, [0.0, 0.0], atol=1e-9)
+    # the cycles are the level sets H = mu, so nothing was lost before the stop
+    assert not branch.special_points
+    for row in branch.rows[5::10]:
+        x, y = row["x"]
+        assert y * y / 2 - x * x / 2 + x**3 / 3 == pytest.approx(row["mu"], abs=1e-7)
+
+
+def test_no_homoclinic_stop_at_a_snic():
+    """Near a SNIC the period diverges at a shrinking parameter window too,
+    but no saddle lies near the orbit: the branch runs to max_period, its
+    period 2 pi / sqrt(mu^2 - 1) throughout."""
+    system = ex.snic_circle()
+    problem, z = cy.cycle_from_orbit(
+        system, "mu", {"mu": 2.0}, [1.0, 0.0], 2 * np.pi / np.sqrt(3), (0.5, 3.0),
+        ntst=40, ncol=4, max_period=200.0,
+    )  # fmt: skip
+    branch = cy.continue_cycles(
+        problem, z, cy.tangent_direction(problem, z, -1.0), SETTINGS
+    )
+    assert branch.status == "large period"
+    assert problem.n_saddle_checks > 0  # the window condition held and was judged
+    assert problem.saddle is None
+    mu = branch.values
+    np.testing.assert_allclose(
+        branch.periods, 2 * np.pi / np.sqrt(mu**2 - 1), rtol=1e-6
+    )
+    assert 1 < mu[-1] < 1.001
+
+
+@pytest.mark.parametrize("eps", [0.0, 12.0])
+def test_ordinary_branches_run_to_their_bound(ei_cycles, eps):
+    """The E-I branches from the first Hopf point end at the bound they were
+    given, not at a homoclinic or large-period stop."""
+    assert ei_cycles[eps].status == "boundary"
+    assert ei_cycles[eps].problem.saddle is None

@@ -87,3 +87,88 @@ def test_cascade_and_figures(outputs):
     plot_cascade(peaks, on, root / "cascade.png", "I_E", "s_E", "eps 12")
     for name in ["one.png", "two.png", "cascade.png"]:
         assert (root / name).stat().st_size > 10_000
+
+
+JR_SETTINGS = {
+    "parameter": "p",
+    "bounds": [-100.0, 400.0],
+    "second": "eps",
+    "second_bounds": [0.0, 100.0],
+    "values": [0.0, 50.0],
+    "ntst": 20,
+    "ncol": 4,
+    "max_period": 500.0,
+    "period_doubling_depth": 1,
+    "zoom": {"p": [50.0, 200.0], "eps": [30.0, 70.0]},
+    "cascade": {"second_value": 50.0, "start": 150.0, "stop": 250.0, "n": 3,
+                "variable": "v_pyr", "transient": 2000.0, "duration": 1000.0,
+                "dt": 0.1},
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def jansen_rit(tmp_path_factory):
+    """Jansen-Rit diagrams at eps 0 and 50 (time in s, settings in ms)."""
+    root = tmp_path_factory.mktemp("jansen_rit")
+    out = {}
+    for value in JR_SETTINGS["values"]:
+        b, s = root / f"b{value:g}.csv", root / f"s{value:g}.csv"
+        stage.write_one_parameter("jansen_rit", {}, JR_SETTINGS, value, b, s)
+        out[value] = (pd.read_csv(b), pd.read_csv(s))
+    cascade = root / "cascade.csv"
+    stage.write_cascade("jansen_rit", {}, JR_SETTINGS, cascade)
+    return root, out, pd.read_csv(cascade)
+
+
+def test_jansen_rit_at_eps_0(jansen_rit):
+    """science.md section 7; the spike cycles from the first Hopf point fold
+    at p = 137.38 and end in a SNIC on the upper fold (Grimbert and Faugeras
+    2006), their period past max_period = 500 ms = 0.5 s there."""
+    _, out, _ = jansen_rit
+    branches, special = out[0.0]
+    kinds = special.groupby("kind")["p"].apply(sorted).to_dict()
+    assert kinds["HB"] == pytest.approx([-12.1475, 89.8291, 315.6964], abs=1e-4)
+    assert kinds["LP"] == pytest.approx([-41.301, 113.586], abs=1e-3)
+    assert kinds["LPC"] == pytest.approx([137.38], abs=0.05)
+    assert kinds["SNIC"] == pytest.approx([113.586], abs=1e-3)  # at the fold
+    assert "HC" not in kinds
+    (snic,) = special[special["kind"] == "SNIC"].itertuples()
+    assert 0.5 < snic.period < 0.55
+    spikes = branches[branches["branch"] == snic.branch]
+    assert 113.586 < spikes["p"].iloc[-1] < 120  # the last cycle, T = 0.5 s
+    # the recorded signal v_pyr = y1 - y2 has its own columns
+    eq = branches[branches["type"] == "equilibrium"]
+    np.testing.assert_allclose(eq["max_v_pyr"], eq["max_y1"] - eq["max_y2"])
+    cyc = branches[branches["type"] == "cycle"]
+    assert (cyc["max_v_pyr"] <= cyc["max_y1"] - cyc["min_y2"] + 1e-9).all()
+
+
+def test_jansen_rit_at_eps_50(jansen_rit):
+    """The lower fold has left the bounds: the first equilibrium branch turns
+    at the upper fold and leaves through p = -100, so the upper branch, with
+    the Hopf point of the alpha rhythm, is reached from p = 400."""
+    _, out, peaks = jansen_rit
+    branches, special = out[50.0]
+    eq = branches[branches["type"] == "equilibrium"]
+    assert sorted(eq["branch"].unique()) == [0, 1]
+    (hopf,) = special[special["kind"] == "HB"].itertuples()
+    assert hopf.p == pytest.approx(329.48, abs=0.01)
+    assert 9.0 < hopf.frequency_hz < 10.0
+    (fold,) = special[special["kind"] == "LP"].itertuples()
+    (snic,) = special[special["kind"] == "SNIC"].itertuples()
+    assert snic.p == fold.p
+    # the simulated sweep (in s after conversion from ms) oscillates there
+    assert not peaks["resting"].any()
+    assert np.isfinite(peaks["peak"]).all()
+
+
+def test_jansen_rit_figure(jansen_rit):
+    from neuralmass.models import load_model
+
+    root, out, _ = jansen_rit
+    model = load_model("jansen_rit")
+    branches, special = out[0.0]
+    plot_one_parameter(branches, special, root / "one.png", "p", model.observable,
+                       "jansen_rit, eps = 0", model.variables,
+                       model.observable_weights)  # fmt: skip
+    assert (root / "one.png").stat().st_size > 10_000

@@ -24,7 +24,8 @@ if snakemake.rule == "bifurcation_figure_one_parameter":
     at = (special[second] == value) & special["type"].isna()
     title = f"{model.name}, {second} = {value:g}"
     plot_one_parameter(branches[on], special[at], snakemake.output[0], first,
-                       model.module.OBSERVABLE, title, model.variables)  # fmt: skip
+                       model.observable, title, model.variables,
+                       model.observable_weights)  # fmt: skip
 else:
     kinds = ["LP curve", "HB curve", "LPC curve", "PD curve"]
     curves = branches[branches["type"].isin(kinds)]

@@ -30,6 +30,16 @@ Mesh adaptation (every `adapt_every` steps) equidistributes
 |u^(ncol+1)|^(1/(ncol+1)), the derivative estimated from jumps of u^(ncol)
 between neighbouring intervals, as AUTO does.
 
+A branch stops (status) where the parameter leaves its bounds ("boundary"),
+where the orbit shrinks onto a Hopf point or a doubled orbit onto its
+primary ("reached a Hopf point", "reached a period doubling"), where it
+winds into a homoclinic orbit to a saddle ("homoclinic": the period has
+doubled within a tiny parameter window and a saddle lies next to the orbit,
+`CycleProblem.approaching_homoclinic`), or where the period exceeds
+max_period ("large period": a SNIC, or a homoclinic approach too slow for
+that test). Without the homoclinic stop a branch goes on winding at a fixed
+parameter value, through spurious LPC and PD points, until max_points.
+
 Shortcomings: cycles whose multipliers span more than ~1e14 lose the small
 ones to rounding in the product of transition matrices (a periodic Schur
 decomposition would lift this). LPC and PD curves in two parameters are in
@@ -50,7 +60,7 @@ from neuralmass.continuation.core import (
     continue_curve,
     correct,
 )
-from neuralmass.continuation.equilibria import SpecialPoint
+from neuralmass.continuation.equilibria import ConvergenceError, SpecialPoint, newton
 from neuralmass.continuation.normal_forms import hopf_vectors
 from neuralmass.continuation.system import System
 
@@ -64,6 +74,13 @@ UNIT_TOL = 1e-6  # |1 - |mu|| of a critical NS pair accepted as on the circle
 MIN_STEPS = 5  # steps before a shrinking orbit may stop the branch
 HOPF_SHRINK = 0.5  # stop where the amplitude falls below this x the start one
 ZERO_IMAG = 1e-6  # |Im mu| above which a multiplier counts as complex
+# Homoclinic approach: the period has grown HC_GROWTH-fold while the parameter
+# stayed within HC_WINDOW x the parameter range the branch has covered...
+HC_GROWTH = 2.0
+HC_WINDOW = 1e-2
+# ...and a saddle equilibrium lies within HC_NEAR x the orbit's amplitude of
+# the orbit's slowest point (none does near a SNIC: its saddle-node is gone).
+HC_NEAR = 0.1
 
 
 # ---- mesh and polynomial tables ---------------------------------------------
@@ -206,6 +223,10 @@ class CycleProblem(CurveProblem):
         self.steps = 0
         self.min_amplitude = 0.0  # stop when the orbit shrinks below this
         self.min_separation = 0.0  # stop when u(tau + 1/2) comes this close
+        self.homoclinic_growth = HC_GROWTH  # 0 turns the homoclinic stop off
+        self.history: list[tuple[float, float]] = []  # (a, T) of stored points
+        self.saddle: np.ndarray | None = None  # the saddle of a homoclinic stop
+        self.n_saddle_checks = 0  # Newton searches for that saddle (cost)
 
     # ---- structure ----------------------------------------------------------
     def set_mesh(self, mesh: Mesh, u_ref):
@@ -372,7 +393,10 @@ class CycleProblem(CurveProblem):
         return d == 1
 
     def row(self, z, t, aux):
+        # called once per stored point (core.continue_curve), so it also
+        # keeps the (a, T) history that the homoclinic test reads
         u, period, a = self.unpack(z)
+        self.history.append((float(a), float(period)))
         return cycle_row(self, u, period, a, aux["mu"], aux["others"])
 
     def outside(self, z):
@@ -383,10 +407,12 @@ class CycleProblem(CurveProblem):
         lo, hi = self.bounds
         if not lo <= a <= hi:
             return "boundary"
-        if period > self.max_period:
-            return "large period"
         if period <= 0:
             return "period not positive"
+        if self.homoclinic_growth and self.approaching_homoclinic(u, period, a):
+            return "homoclinic"
+        if period > self.max_period:
+            return "large period"
         if self.min_amplitude and self.steps > MIN_STEPS:
             if self.amplitude(u) < self.min_amplitude:
                 return "reached a Hopf point"
@@ -394,6 +420,61 @@ class CycleProblem(CurveProblem):
             if self.half_period_separation(u) < self.min_separation:
                 return "reached a period doubling"
         return ""
+
+    def approaching_homoclinic(self, u, period, a) -> bool:
+        """Whether the branch winds into a homoclinic orbit at (u, T, a).
+
+        Near a homoclinic orbit to a saddle with leading eigenvalue lambda,
+        T ~ -log|a - a_hom| / lambda: the period doubles while a moves by
+        about |a - a_hom| itself, exponentially little, and the orbit passes
+        ever closer to the saddle. The test: (1) since the last stored point
+        with period at most T / HC_GROWTH, a has stayed within HC_WINDOW x
+        the parameter range of the whole branch; (2) Newton from the slowest
+        node of the orbit converges to an equilibrium within HC_NEAR x the
+        orbit's amplitude of it, and that equilibrium is a saddle (real parts
+        of both signs). Near a SNIC (1) holds too, T ~ |a - a_sn|^(-1/2),
+        but (2) fails: there the saddle-node has vanished, only its ghost
+        slows the orbit. The saddle found is kept in `self.saddle`.
+
+        Left to max_period: a homoclinic orbit to a saddle-node (a SNIC), and
+        branches whose period grows slowly over a wide parameter range.
+        """
+        if len(self.history) < MIN_STEPS:
+            return False
+        values = np.array([h[0] for h in self.history] + [a])
+        periods = np.array([h[1] for h in self.history] + [period])
+        below = np.flatnonzero(periods <= period / self.homoclinic_growth)
+        if below.size == 0:
+            return False
+        recent = values[below[-1] :]
+        span = np.ptp(values)
+        if span == 0 or np.ptp(recent) > HC_WINDOW * span:
+            return False
+        saddle = self.nearby_saddle(u, a)
+        if saddle is None:
+            return False
+        self.saddle = saddle
+        return True
+
+    def nearby_saddle(self, u, a) -> np.ndarray | None:
+        """A saddle equilibrium near the slowest node of the orbit u, or None.
+
+        Newton at parameter a from the node where |f(u)| is least; accepted
+        when it converges within HC_NEAR x the amplitude of that node and the
+        Jacobian there has eigenvalues with real parts of both signs.
+        """
+        self.n_saddle_checks += 1
+        p = self.params(a)
+        speed = np.linalg.norm(self.system.f(u, p), axis=1)
+        start = u[int(np.argmin(speed))]
+        try:
+            x = newton(self.system, p, start)
+        except (ConvergenceError, np.linalg.LinAlgError):
+            return None
+        if np.linalg.norm(x - start) > HC_NEAR * self.amplitude(u):
+            return None
+        real = np.linalg.eigvals(self.system.jacobian(x, p)).real
+        return x if real.max() > 0 and real.min() < 0 else None
 
     def half_period_separation(self, u):
         """L2 distance between u(tau) and u(tau + 1/2): zero on a doubled
@@ -449,6 +530,8 @@ def cycle_row(problem: CycleProblem, u, period, a, mu, others) -> dict:
         "max": orbit.max(axis=0),
         "min": orbit.min(axis=0),
         "norm": float(np.sqrt(np.sum(weights[:, None] * u**2))),
+        "max_signal": float(np.max(problem.system.signal(orbit))),
+        "min_signal": float(np.min(problem.system.signal(orbit))),
         "multipliers": mu,
         "n_unstable": n_unstable(others),
         "stable": bool(np.all(np.abs(others) < 1)),
@@ -511,10 +594,12 @@ def continue_cycles_from_hopf(
 ) -> CycleBranch:
     """The branch of cycles born at Hopf point `hopf`, within `bounds`.
 
-    Stops where the parameter leaves `bounds` or the period exceeds
-    `max_period` (flagged "large period": a homoclinic orbit or a SNIC is
-    near). Points at the parameter values `user_values` are located (kind
-    "UZ") so that cycles can be read off at chosen values.
+    Stops where the parameter leaves `bounds`, where the orbit shrinks onto
+    another Hopf point, where it winds into a homoclinic orbit to a saddle
+    (status "homoclinic") or where the period exceeds `max_period` (model
+    time unit; "large period": a SNIC or a homoclinic orbit is near). Points
+    at the parameter values `user_values` are located (kind "UZ") so that
+    cycles can be read off at chosen values.
     """
     settings = settings or Settings(ds=0.05, ds_max=0.5, newton_tol=1e-9)
     k = system.index(parameter)
@@ -543,6 +628,7 @@ def continue_cycles(
 
 
 def _run(problem, z, t, settings, branch) -> CycleBranch:
+    problem.history.clear()
     curve = continue_curve(problem, z, t, settings)
     points = []
     for event in curve.events:

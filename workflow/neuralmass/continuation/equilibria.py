@@ -73,6 +73,7 @@ class EquilibriumBranch:
     rows: list[dict]
     special_points: list[SpecialPoint]
     curve: Curve
+    branch_id: int = 0
 
     @property
     def values(self) -> np.ndarray:
@@ -93,15 +94,23 @@ def sorted_eigenvalues(a: np.ndarray) -> np.ndarray:
 
 
 def newton(system: System, p: np.ndarray, x0: np.ndarray) -> np.ndarray:
-    """An equilibrium of `system` at p by Newton's method from x0."""
+    """An equilibrium of `system` at p by Newton's method from x0.
+
+    Converged when max |f| < NEWTON_TOL, or when the Newton step is below
+    NEWTON_TOL relative to x (right-hand sides with large terms, such as
+    Jansen-Rit's a^2 y0 ~ 1e4 per s^2, cannot get |f| below rounding).
+    """
     x = np.array(x0, dtype=float)
     for _ in range(NEWTON_MAX_ITER):
         f = system.rhs(x, p)
         if np.max(np.abs(f)) < NEWTON_TOL:
             return x
-        x = x - np.linalg.solve(system.jacobian(x, p), f)
+        dx = np.linalg.solve(system.jacobian(x, p), f)
+        x = x - dx
         if not np.all(np.isfinite(x)):
             break
+        if np.max(np.abs(dx)) < NEWTON_TOL * (1 + np.max(np.abs(x))):
+            return x
     raise ConvergenceError(
         f"Newton for an equilibrium of {system.name} did not converge from "
         f"{np.array2string(np.asarray(x0), precision=4)}"
@@ -226,7 +235,7 @@ def continue_equilibria(
         len(points),
         curve.status,
     )
-    return EquilibriumBranch(parameter, curve.rows, points, curve)
+    return EquilibriumBranch(parameter, curve.rows, points, curve, branch)
 
 
 def refine_event(system, problem, event, lyapunov=True) -> SpecialPoint | None:

@@ -301,3 +301,62 @@ def bogdanov_takens(s: float = -1.0) -> System:
     return _system(
         f, jac, ("x", "y"), [("b1", 0.0), ("b2", -1.0), ("s", s)], "bogdanov_takens"
     )
+
+
+def homoclinic_loop() -> System:
+    """x' = y, y' = x - x^2 + (mu - H) y, H = y^2 / 2 - x^2 / 2 + x^3 / 3.
+
+    dH/dt = (mu - H) y^2, so the level set H = mu is invariant and
+    attracts its neighbours. The saddle (0, 0) (eigenvalues
+    (mu +- sqrt(mu^2 + 4)) / 2) lies on the loop H = 0; the centre (1, 0)
+    has H = -1/6 and eigenvalues with real part (mu + 1/6) / 2. So cycles
+    H = mu exist for -1/6 < mu < 0: born at a Hopf point at mu = -1/6
+    (omega = 1), they end at mu = 0 in a homoclinic orbit to the saddle,
+    with no fold of equilibria anywhere; the period grows like -log|mu|.
+    """
+
+    def f(xs, p):
+        x, y = xs[:, 0], xs[:, 1]
+        h = y * y / 2 - x * x / 2 + x**3 / 3
+        return np.stack([y, x - x * x + (p[0] - h) * y], axis=1)
+
+    def jac(xs, p):
+        x, y = xs[:, 0], xs[:, 1]
+        h = y * y / 2 - x * x / 2 + x**3 / 3
+        out = np.zeros((xs.shape[0], 2, 2))
+        out[:, 0, 1] = 1.0
+        out[:, 1, 0] = 1 - 2 * x - (x * x - x) * y
+        out[:, 1, 1] = p[0] - h - y * y
+        return out
+
+    return _system(f, jac, ("x", "y"), [("mu", -0.1)], "homoclinic_loop")
+
+
+def snic_circle() -> System:
+    """x' = x (1 - r^2) - y (mu - x), y' = y (1 - r^2) + x (mu - x).
+
+    In polar coordinates r' = r (1 - r^2), theta' = mu - r cos(theta): the
+    unit circle is invariant and attracting. For mu > 1 it is a cycle of
+    period 2 pi / sqrt(mu^2 - 1); at mu = 1 a saddle-node appears on it at
+    (1, 0) (a SNIC), and for |mu| < 1 it carries a node and a saddle at
+    cos(theta) = mu. The origin is an unstable focus throughout.
+    """
+
+    def f(xs, p):
+        x, y = xs[:, 0], xs[:, 1]
+        g = 1 - x * x - y * y
+        w = p[0] - x
+        return np.stack([x * g - y * w, y * g + x * w], axis=1)
+
+    def jac(xs, p):
+        x, y = xs[:, 0], xs[:, 1]
+        g = 1 - x * x - y * y
+        w = p[0] - x
+        out = np.empty((xs.shape[0], 2, 2))
+        out[:, 0, 0] = g - 2 * x * x + y
+        out[:, 0, 1] = -2 * x * y - w
+        out[:, 1, 0] = -2 * x * y + w - x
+        out[:, 1, 1] = g - 2 * y * y
+        return out
+
+    return _system(f, jac, ("x", "y"), [("mu", 2.0)], "snic_circle")

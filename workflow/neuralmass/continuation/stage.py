@@ -1,11 +1,18 @@
 """The bifurcation stage: diagrams of the homogeneous states as tables.
 
 `one_parameter_diagram` continues the equilibria in the first parameter at
-a fixed value of the second, starts a cycle branch at every Hopf point (not
-already reached by an earlier cycle branch), switches once at every period
-doubling, and flags cycle branches whose period grows past `max_period`:
-next to a fold of equilibria (same parameter within SNIC_TOL) that is a
-SNIC, elsewhere the approach to a homoclinic orbit (kind "HC").
+a fixed value of the second (from the lower bound; and from the upper bound
+too when the first branch turns back and leaves through the lower one, as an
+S-shaped curve does when one of its folds lies outside the bounds), starts a
+cycle branch at every Hopf point (not already reached by an earlier cycle
+branch), switches once at every period doubling, and marks where cycle
+branches end at a global bifurcation: kind "HC" where the branch stopped
+winding into a homoclinic orbit (status "homoclinic", see
+`cycles.CycleProblem.approaching_homoclinic`), and where the period grew
+past `max_period` (status "large period") kind "SNIC" when no saddle lies
+near the orbit and a fold of equilibria lies near where the SNIC law
+T^2 |a - a_sn| = const, fitted to the end of the branch, puts a_sn (see
+`snic_estimate`), "HC" otherwise.
 `two_parameter_diagram` continues the fold and Hopf curves through the folds
 and Hopf points found on those diagrams; `cycle_curve_diagram` the LPC and
 PD curves through the folds and period doublings of cycles found inside a
@@ -17,7 +24,18 @@ Table columns (one row per computed point): branch, type ("equilibrium",
 parameters, stable, n_unstable, norm, max_<var> and min_<var> for every
 variable (of the orbit on cycle curves), period (model time unit, cycles,
 Hopf and cycle curves), frequency_hz, residual (cycle curves: PD |mu + 1|,
-LPC |mu_2 - 1|).
+LPC |mu_2 - 1|); when the model's recorded signal is not one of its
+variables (Jansen-Rit: v_pyr = y1 - y2), also max_<signal> and
+min_<signal> over each orbit. Special points: their kind, parameters,
+period, frequency_hz, lyapunov_coefficient, residual (the defining
+condition's; HC: distance between the last cycle's slowest point and the
+saddle, in state units; SNIC and a large-period HC: empty), branch, type
+and the state x. An HC is placed at the last cycle, a SNIC at its fold; the
+period and frequency of both are those of the last cycle computed.
+
+Durations in the settings (max_period; the cascade's transient, duration
+and dt) are in ms, as everywhere in the config, and are converted to the
+model's time unit here; periods in the tables are in the model's unit.
 """
 
 from __future__ import annotations
@@ -36,11 +54,14 @@ from neuralmass.continuation.system import System
 
 log = logging.getLogger(__name__)
 
-SNIC_TOL = 1e-2  # parameter distance of a large-period end from a fold: SNIC
-SAME_HOPF = 1e-3
+SNIC_GROWTH = 1.5  # period ratio of the two points that fit the SNIC law
+# a cycle branch that ends within SAME_END x the width of the bounds and
+# SAME_PERIOD (relative) in period of a Hopf point (of a period doubling, at
+# twice its period, for a doubled branch) has reached it: none starts there
+SAME_END = 1e-3
 # a seed this close (first parameter, linear interpolation between curve
 # points) to a computed curve of its kind starts no new curve
-SAME_CURVE = 1e-3  # a cycle branch that ends this close to a Hopf point joins it
+SAME_CURVE = 1e-3
 SAME_PERIOD = 1e-2  # relative period difference of a seed on a cycle curve
 SPECIAL_COLUMNS = ("kind", "period", "frequency_hz", "lyapunov_coefficient",
                    "residual", "branch", "type")  # fmt: skip
@@ -71,26 +92,30 @@ def one_parameter_diagram(
     equilibrium_settings: dict | None = None,
     cycle_settings: dict | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Branches and special points of one diagram; see the module docstring."""
+    """Branches and special points of one diagram; see the module docstring.
+
+    max_period is in the system's time unit; the settings dicts override
+    fields of `core.Settings` for the equilibrium and cycle continuations.
+    """
     eq_settings = _settings(equilibrium_settings, Settings(ds=0.01, ds_max=0.2))
     cyc_settings = _settings(
         cycle_settings, Settings(ds=0.05, ds_max=0.5, newton_tol=1e-9)
     )
-    p = system.with_values({**values, parameter: bounds[0]})
-    x0 = equilibrium_guess(system, model, p)
-    eq = continue_equilibria(
-        system, parameter, bounds[0], bounds, values, x0, settings=eq_settings
-    )
-    rows = [_equilibrium_row(system, r, 0, values) for r in eq.rows]
-    points = list(eq.special_points)
-    folds = [s.values[parameter] for s in eq.special_points if s.kind == "LP"]
+    rows, points = [], []
+    for eq in equilibrium_branches(system, model, parameter, bounds, values,
+                                   eq_settings):  # fmt: skip
+        rows += [_equilibrium_row(system, r, eq.branch_id, values) for r in eq.rows]
+        points += eq.special_points
+    folds = [s.values[parameter] for s in points if s.kind == "LP"]
+    hopfs = [s for s in points if s.kind == "HB"]
 
-    branch_id = 1
-    reached: list[float] = []
+    branch_id = max(s["branch"] for s in rows) + 1
+    width = bounds[1] - bounds[0]
+    reached: list[tuple[float, float]] = []  # (parameter, period) of ends
     queue = []
-    for hopf in (s for s in eq.special_points if s.kind == "HB"):
+    for hopf in hopfs:
         a = hopf.values[parameter]
-        if any(abs(a - r) < SAME_HOPF for r in reached):
+        if _reached(reached, a, hopf.period, width):
             continue
         try:
             branch = cy.continue_cycles_from_hopf(
@@ -102,23 +127,23 @@ def one_parameter_diagram(
                         parameter, a, error)  # fmt: skip
             continue
         if branch.status == "reached a Hopf point":
-            reached.append(branch.values[-1])
+            reached.append((branch.values[-1], branch.periods[-1]))
         queue.append((branch, 0))
         branch_id += 1
 
-    doubled_ends: list[float] = []
+    doubled_ends: list[tuple[float, float]] = []
     while queue:
         branch, depth = queue.pop(0)
         rows += [_cycle_row(system, r, branch.branch_id, values) for r in branch.rows]
         points += branch.special_points
-        end = _end_point(system, branch, parameter, folds, values)
+        end = _end_point(system, branch, parameter, folds)
         if end is not None:
             points.append(end)
         if depth >= period_doubling_depth:
             continue
         for pd_point in (s for s in branch.special_points if s.kind == "PD"):
             a = pd_point.values[parameter]
-            if any(abs(a - r) < SAME_HOPF for r in doubled_ends):
+            if _reached(doubled_ends, a, 2 * pd_point.period, width):
                 continue
             try:
                 doubled = cy.switch_period_doubling(
@@ -130,27 +155,93 @@ def one_parameter_diagram(
             branch_id += 1
             queue.append((doubled, depth + 1))
             if doubled.status == "reached a period doubling":
-                doubled_ends.append(doubled.values[-1])
+                doubled_ends.append((doubled.values[-1], doubled.periods[-1]))
     return pd.DataFrame(rows), special_table(points, values)
 
 
-def _end_point(system, branch, parameter, folds, values) -> SpecialPoint | None:
-    if branch.status != "large period":
+def equilibrium_branches(system, model, parameter, bounds, values, settings):
+    """Equilibrium branches of one diagram, each with its `branch_id`.
+
+    The first starts from the model's guess at bounds[0] and runs forward.
+    If it does not reach bounds[1] (it turned at a fold and left through
+    bounds[0]: an S-shaped curve with its other fold outside the bounds), a
+    second starts from the guess at bounds[1] and runs backward. Components
+    reached from neither end (isolas) are missed.
+    """
+    lo, hi = bounds
+    out = []
+    for start, direction in ((lo, 1.0), (hi, -1.0)):
+        if out and max(out[0].values) >= hi:
+            break
+        p = system.with_values({**values, parameter: start})
+        x0 = equilibrium_guess(system, model, p)
+        eq = continue_equilibria(system, parameter, start, bounds, values, x0,
+                                 direction=direction, settings=settings,
+                                 branch=len(out))  # fmt: skip
+        out.append(eq)
+    return out
+
+
+def _reached(ends, a: float, period: float, width: float) -> bool:
+    """Whether a branch end (parameter, period) in `ends` is at (a, period)."""
+    return any(
+        abs(a - a_end) < SAME_END * width and abs(period - t_end) < SAME_PERIOD * period
+        for a_end, t_end in ends
+    )
+
+
+def snic_estimate(values: np.ndarray, periods: np.ndarray) -> float | None:
+    """Where a branch whose period diverges would meet a SNIC.
+
+    Near a SNIC at a_sn, T ~ K / sqrt(|a - a_sn|): T^2 (a - a_sn) is constant.
+    Solved for a_sn with the last point and the latest one whose period is at
+    most 1 / SNIC_GROWTH of it; None when there is no such point. A fold of
+    equilibria within |a_end - a_sn| of a_sn makes the end a SNIC.
+    """
+    earlier = np.flatnonzero(periods <= periods[-1] / SNIC_GROWTH)
+    if earlier.size == 0:
         return None
+    a1, t1 = values[earlier[-1]], periods[earlier[-1]]
+    a2, t2 = values[-1], periods[-1]
+    return float((t2**2 * a2 - t1**2 * a1) / (t2**2 - t1**2))
+
+
+def _end_point(system, branch, parameter, folds) -> SpecialPoint | None:
     last = branch.rows[-1]
     a = last[parameter]
-    kind = "SNIC" if any(abs(a - f) < SNIC_TOL for f in folds) else "HC"
-    point = SpecialPoint(kind, {parameter: a}, last["x"], np.nan,
+    if branch.status == "homoclinic":
+        kind = "HC"
+        orbit = branch.problem.unpack(branch.z)[0]
+        saddle = branch.problem.saddle
+        residual = float(np.min(np.linalg.norm(orbit - saddle, axis=1)))
+    elif branch.status == "large period":
+        u = branch.problem.unpack(branch.z)[0]
+        saddle = branch.problem.nearby_saddle(u, a)
+        a_sn = snic_estimate(branch.values, branch.periods)
+        near = [f for f in folds if a_sn is not None and abs(f - a_sn) <= abs(a - a_sn)]
+        kind = "SNIC" if saddle is None and near else "HC"
+        if kind == "SNIC":  # the bifurcation is at the fold, not at the last cycle
+            a = min(near, key=lambda f: abs(f - a_sn))
+        residual = np.nan
+    else:
+        return None
+    point = SpecialPoint(kind, {parameter: a}, last["x"], residual,
                          period=last["period"])  # fmt: skip
     point.frequency_hz = system.frequency_hz(last["period"])
+    point.branch = branch.branch_id
     return point
 
 
-def _state_columns(system: System, xmax, xmin) -> dict:
+def _state_columns(system: System, xmax, xmin, signal=None) -> dict:
+    """max_<var>, min_<var> per variable, and max_/min_<signal> when the
+    recorded signal is not a variable (signal = its (max, min))."""
     out = {}
     for i, name in enumerate(system.variables):
         out[f"max_{name}"] = float(xmax[i])
         out[f"min_{name}"] = float(xmin[i])
+    name = system.observable
+    if name and name not in system.variables and signal is not None:
+        out[f"max_{name}"], out[f"min_{name}"] = float(signal[0]), float(signal[1])
     return out
 
 
@@ -164,7 +255,7 @@ def _equilibrium_row(system, row, branch, values) -> dict:
         "stable": row["stable"],
         "n_unstable": row["n_unstable"],
         "norm": float(np.linalg.norm(x)),
-        **_state_columns(system, x, x),
+        **_state_columns(system, x, x, (system.signal(x),) * 2),
         "period": np.nan,
         "frequency_hz": np.nan,
     }
@@ -179,7 +270,9 @@ def _cycle_row(system, row, branch, values) -> dict:
         "stable": row["stable"],
         "n_unstable": row["n_unstable"],
         "norm": row["norm"],
-        **_state_columns(system, row["max"], row["min"]),
+        **_state_columns(
+            system, row["max"], row["min"], (row["max_signal"], row["min_signal"])
+        ),  # fmt: skip
         "period": row["period"],
         "frequency_hz": system.frequency_hz(row["period"]),
     }
@@ -364,11 +457,14 @@ def cascade(model, values: dict, parameter: str, grid: np.ndarray, variable: str
             transient: float, duration: float, dt: float) -> pd.DataFrame:  # fmt: skip
     """Peaks (local maxima) of `variable` after a transient, per grid value.
 
-    Each run starts from the end of the previous one (a sweep, as an
-    experimentalist would do), the first from a perturbed resting state.
+    `variable` is a state variable or the model's recorded signal (e.g.
+    v_pyr); transient, duration and dt are in the model's time unit. Each
+    run starts from the end of the previous one (a sweep, as an
+    experimentalist would do), the first from a perturbed resting state. A
+    run whose state turns non-finite raises RuntimeError (dt too large).
     """
     k = model.index(parameter)
-    j = model.variables.index(variable)
+    weights = _signal_weights(model, variable)
     p = model.pack(values)
     p[k] = grid[0]
     x = np.asarray(model.module.initial_guess(p), float) * (1 + 1e-3)
@@ -381,7 +477,12 @@ def cascade(model, values: dict, parameter: str, grid: np.ndarray, variable: str
         x = model.kernels.rk4_homogeneous(x, p, dt, n_transient, n_transient + 1, out)
         samples = np.empty((n_record + 1, x.size))
         x = model.kernels.rk4_homogeneous(x, p, dt, n_record, 1, samples)
-        s = samples[:, j]
+        if not np.all(np.isfinite(samples)):
+            raise RuntimeError(
+                f"the cascade run at {parameter} = {value:g} diverged (non-finite "
+                f"state); RK4 step dt = {dt:g} {model.time_unit} is likely too large"
+            )
+        s = samples @ weights
         peaks = np.flatnonzero((s[1:-1] > s[:-2]) & (s[1:-1] >= s[2:])) + 1
         if peaks.size == 0 or np.ptp(s) < 1e-9:
             records.append({parameter: value, "peak": s[-1], "resting": True})
@@ -389,6 +490,18 @@ def cascade(model, values: dict, parameter: str, grid: np.ndarray, variable: str
         heights = np.unique(np.round(s[peaks], 6))
         records += [{parameter: value, "peak": h, "resting": False} for h in heights]
     return pd.DataFrame(records)
+
+
+def _signal_weights(model, variable: str) -> np.ndarray:
+    """Weights over the state variables of a variable or the recorded signal."""
+    if variable == model.observable:
+        return model.observable_weights
+    if variable not in model.variables:
+        raise ValueError(
+            f"bifurcation.cascade.variable: allowed {list(model.variables)} or "
+            f"{model.observable!r}, got {variable!r}"
+        )
+    return np.eye(len(model.variables))[model.variables.index(variable)]
 
 
 # ---- writers called by the rule scripts ---------------------------------------
@@ -403,13 +516,14 @@ def write_one_parameter(model_name, parameters, settings, second_value,
                         branches_csv, special_csv) -> None:  # fmt: skip
     """One diagram in settings["parameter"] at second parameter = value."""
     from neuralmass.io import atomic_path
+    from neuralmass.pipeline import model_time
 
     model, system = _system(model_name, parameters)
     values = {settings["second"]: float(second_value)}
     rows, points = one_parameter_diagram(
         system, model, settings["parameter"], tuple(settings["bounds"]), values,
         ntst=settings["ntst"], ncol=settings["ncol"],
-        max_period=settings["max_period"],
+        max_period=model_time(model, settings["max_period"]),
         period_doubling_depth=settings["period_doubling_depth"],
     )  # fmt: skip
     with atomic_path(branches_csv) as tmp:
@@ -421,8 +535,9 @@ def write_one_parameter(model_name, parameters, settings, second_value,
 def write_two_parameter(model_name, parameters, settings, special_csvs,
                         curves_csv, special_csv) -> None:  # fmt: skip
     from neuralmass.io import atomic_path
+    from neuralmass.pipeline import model_time
 
-    _, system = _system(model_name, parameters)
+    model, system = _system(model_name, parameters)
     seeds = pd.concat([pd.read_csv(f) for f in special_csvs], ignore_index=True)
     names = (settings["parameter"], settings["second"])
     bounds = (tuple(settings["bounds"]), tuple(settings["second_bounds"]))
@@ -432,7 +547,8 @@ def write_two_parameter(model_name, parameters, settings, special_csvs,
         first = int(curves["branch"].max()) + 1 if len(curves) else 0
         cycle_rows, cycle_points = cycle_curve_diagram(
             system, names, options["box"], seeds, settings["ntst"], settings["ncol"],
-            settings["max_period"], options["kinds"], settings["values"],
+            model_time(model, settings["max_period"]), options["kinds"],
+            settings["values"],
             options["settings"], first,
         )  # fmt: skip
         curves = pd.concat([curves, cycle_rows], ignore_index=True)
@@ -467,13 +583,15 @@ def cycle_curve_options(settings: dict) -> dict:
 def write_cascade(model_name, parameters, settings, output) -> None:
     from neuralmass.io import atomic_path
     from neuralmass.models import load_model
+    from neuralmass.pipeline import model_time
 
     model = load_model(model_name)
     c = settings["cascade"]
     grid = np.linspace(c["start"], c["stop"], c["n"])
     values = {**parameters, settings["second"]: c["second_value"]}
     table = cascade(model, values, settings["parameter"], grid, c["variable"],
-                    c["transient"], c["duration"], c["dt"])  # fmt: skip
+                    *(model_time(model, c[key]) for key in
+                      ("transient", "duration", "dt")))  # fmt: skip
     with atomic_path(output) as tmp:
         table.to_csv(tmp, index=False)
 

@@ -47,6 +47,12 @@ class System:
         Unit of time, used to report periods.
     seconds_per_time_unit : float
         Converts periods to frequencies in Hz.
+    observable : str or None
+        Name of the recorded signal (a variable, or e.g. v_pyr = y1 - y2);
+        None: the first variable.
+    observable_weights : ndarray (n,) or None
+        The signal as weights of the variables (None: the variable named
+        `observable`); diagrams give its max and min over each orbit.
     """
 
     f: Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -58,6 +64,7 @@ class System:
     time_unit: str = "1"
     seconds_per_time_unit: float = 1.0
     observable: str | None = None
+    observable_weights: np.ndarray | None = None
     n_evaluations: int = 0
 
     @classmethod
@@ -86,8 +93,16 @@ class System:
             name=model.name,
             time_unit=model.time_unit,
             seconds_per_time_unit=model.seconds_per_time_unit,
-            observable=model.module.OBSERVABLE,
+            observable=model.observable,
+            observable_weights=model.observable_weights,
         )
+
+    def signal(self, xs: np.ndarray) -> np.ndarray:
+        """The observable at states xs (..., n), from its weights."""
+        if self.observable_weights is None:
+            name = self.observable or self.variables[0]
+            return np.asarray(xs)[..., self.variables.index(name)]
+        return np.asarray(xs) @ self.observable_weights
 
     @property
     def n(self) -> int:

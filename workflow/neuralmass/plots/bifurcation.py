@@ -1,4 +1,10 @@
-"""Figures of the bifurcation stage: one- and two-parameter diagrams, cascade."""
+"""Figures of the bifurcation stage: one- and two-parameter diagrams, cascade.
+
+Markers of special points (MARKERS): LP fold, HB Hopf, BP branch point, LPC
+fold of cycles, PD period doubling, NS Neimark-Sacker, BT Bogdanov-Takens,
+CP cusp, GH generalised Hopf, SNIC saddle-node on an invariant circle, HC
+homoclinic orbit (where a cycle branch ends with a diverging period).
+"""
 
 from __future__ import annotations
 
@@ -26,9 +32,17 @@ def _stability_lines(ax, x, y, stable, color, label=None):
 
 
 def plot_one_parameter(branches, special, path, parameter: str, variable: str,
-                       title: str, variables) -> None:  # fmt: skip
+                       title: str, variables, weights=None) -> None:  # fmt: skip
     """max/min of `variable` (top) and cycle frequency (bottom) against
-    `parameter`; stable solid, unstable dashed; special points marked."""
+    `parameter`; stable solid, unstable dashed; special points marked.
+
+    `variable` is one of `variables` or the recorded signal with `weights`
+    over them (n,), e.g. v_pyr = y1 - y2 for Jansen-Rit; the tables hold
+    max_<variable> and min_<variable> for either. Equilibrium-type points
+    (LP, HB, BP) are drawn at the signal of their state.
+    """
+    if weights is None:
+        weights = np.eye(len(variables))[list(variables).index(variable)]
     figure = Figure(figsize=(7.0, 6.0), layout="constrained")
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[2, 1])
     for i, (bid, b) in enumerate(branches.groupby("branch", sort=True)):
@@ -43,9 +57,8 @@ def plot_one_parameter(branches, special, path, parameter: str, variable: str,
     for kind, group in special.groupby("kind"):
         if kind.startswith("UZ"):
             continue
-        j = list(variables).index(variable)
-        y = [float(x.split(",")[j]) if kind in ("LP", "HB", "BP") else np.nan
-             for x in group["x"]]  # fmt: skip
+        y = [np.array(x.split(","), float) @ weights if kind in ("LP", "HB", "BP")
+             else np.nan for x in group["x"]]  # fmt: skip
         top.plot(group[parameter], y, MARKERS.get(kind, "."), color="r", label=kind)
         freq = group["frequency_hz"].to_numpy(float)
         bottom.plot(group[parameter], freq, MARKERS.get(kind, "."), color="r", ms=5)
@@ -97,7 +110,7 @@ def plot_two_parameter(curves, special, cycle_points, path, names, zoom) -> None
     (x0, x1), (y0, y1) = zoom
     axes[1].set_xlim(x0, x1)
     axes[1].set_ylim(y0, y1)
-    axes[1].set_title("zoom: period-doubling region")
+    axes[1].set_title(f"zoom: {names[0]} {x0:g}..{x1:g}, {names[1]} {y0:g}..{y1:g}")
     with atomic_path(path) as tmp:
         figure.savefig(tmp, dpi=120)
 
