@@ -211,3 +211,48 @@ def test_uncoupled_cycles_have_no_unstable_modes(
     row = tr._row(model, p, cycle, lambdas, settings, "forward")
     assert abs(row["mu_hat"]) < row["exponent_error"] < 1e-6
     assert row["n_unstable"] == 0 and row["unstable_modes"] == ""
+
+
+def test_secant_guess_of_warm_shooting_is_closer_than_the_last_orbit(model):
+    """On spiking cycles (eps 25) the orbit of the previous point leaves a
+    gap |x(T) - x(0)| of 0.49 at (4.15, 25), the secant through the last two
+    orbits 0.04; warm shooting from it reaches the orbit that shooting from
+    the previous one finds."""
+    settings = tr.Settings(transient=2000.0, dt=0.01)
+    previous = None
+    for i_e in (4.0, 4.05, 4.1):
+        p = model.pack({"I_E": i_e, "eps": 25.0})
+        previous = tr.attractor_from(model, p, previous, settings)
+        assert previous.state == "cycle"
+    assert previous.before is not None
+    p = model.pack({"I_E": 4.15, "eps": 25.0})
+    found = tr.attractor_from(model, p, previous, settings)
+    steps = found.steps_per_period
+    guesses = list(tr._guesses(previous, p))
+    assert len(guesses) == 2  # the secant, then the previous orbit
+    gaps = [np.linalg.norm(hom._end_point(model, p, x0, t, steps) - x0)
+            for x0, t in guesses]  # fmt: skip
+    assert gaps[0] < 0.5 * gaps[1]
+    cold = hom.shoot_cycle(model, p, guesses[1][0], guesses[1][1],
+                           previous.section, steps)  # fmt: skip
+    assert found.cycle.period == pytest.approx(cold.period, rel=1e-9)
+
+
+def test_the_spiral_onto_a_stable_equilibrium_is_no_cycle(model):
+    """Past the Hopf point at eps 15 (I_E about 11.62) shooting stalls on the
+    slow spiral around the stable equilibrium: a tiny "orbit" whose trivial
+    multiplier stays off by 1e-2 at any steps. The sweep reports the
+    equilibrium there, not a cycle; before it, the cycle is resolved."""
+    settings = tr.Settings(transient=2000.0, dt=0.01)
+    previous, states = None, []
+    for i_e in (11.5, 11.55, 11.6, 11.65, 11.7, 11.75):
+        p = model.pack({"I_E": i_e, "eps": 15.0})
+        previous = tr.attractor_from(model, p, previous, settings)
+        states.append(previous.state)
+        if previous.state == "cycle":
+            assert not tr._spurious(previous.cycle)
+            assert hom.trivial_error(previous.cycle) < tr.TRIVIAL_TOL
+    assert states == ["cycle"] * 3 + ["equilibrium"] * 3
+    assert previous.equilibrium.stable
+    stalled = hom.Cycle(previous.equilibrium.x, 18.17, np.array([0.93, 0.99]), 1e-6)
+    assert tr._spurious(stalled)

@@ -36,7 +36,6 @@ MAX_CROSSINGS = 8  # section crossings per period searched for a return
 MAX_HALVINGS = 8  # of a shooting Newton step that does not shrink the gap
 CHORD_RATE = 0.1  # gap reduction that a chord step (monodromy kept) must reach
 MINIMAL_PERIOD_TOL = 1e-6  # return after T / m, relative to the orbit's size
-CHECK_SAMPLES = 840  # states of the size and minimal-period run: lcm(1..8)
 COLLAPSE_TOL = 1e-5  # an orbit smaller than this (relative to |x|) is a point
 RETURN_TIGHT = 1e-4  # return distance, relative to the range, of a settled cycle
 EXTENSIONS = 4  # extra half-transients simulated while a cycle is still settling
@@ -387,9 +386,9 @@ def shoot_cycle(
     flow for every T) raises ConvergenceError. The orbit returned has its
     minimal period: a guess spanning m turns of a
     cycle converges to the m-fold orbit, which is detected (a return after
-    T / m within MINIMAL_PERIOD_TOL of the orbit's size, on one run of at
-    least n_steps RK4 steps that records the states after T / m for every
-    m <= MAX_CROSSINGS) and shot again over one turn.
+    T / m within MINIMAL_PERIOD_TOL of the orbit's size; for m dividing
+    n_steps read from the run that measures the size, with the same steps)
+    and shot again over one turn.
     """
     n = x0.size
     x = np.array(x0, dtype=float)
@@ -442,14 +441,13 @@ def shoot_cycle(
             f"{model.unpack(p)}"
         )
 
-    # one run for the size and the returns after T / m: its steps are a
-    # multiple of CHECK_SAMPLES (divisible by every m <= MAX_CROSSINGS), at
-    # least n_steps, and it records CHECK_SAMPLES + 1 states, T / m apart
-    # for every m among them
-    steps = CHECK_SAMPLES * -(-n_steps // CHECK_SAMPLES)
-    every = steps // CHECK_SAMPLES
-    _, orbit = simulate_homogeneous(model, p, x, period, period / steps, every)
-    size = np.ptp(orbit, axis=0).max()
+    # one run with the shooting's own steps records every state: the size,
+    # and the return after T / m for every m that divides n_steps, exact for
+    # an m-fold orbit (it is then a fixed point of n_steps / m of the same
+    # RK4 steps); another step would leave the RK4 error, above the tolerance
+    # on spiking orbits (an m-fold orbit at (11.55, 10) passed unseen)
+    _, orbit = simulate_homogeneous(model, p, x, period, period / n_steps, 1)
+    size = np.ptp(orbit[:: max(n_steps // 200, 1)], axis=0).max()
     if size < COLLAPSE_TOL * (1 + np.linalg.norm(x)):
         raise ConvergenceError(
             f"shooting for a cycle of {model.name} collapsed onto an equilibrium "
@@ -457,7 +455,13 @@ def shoot_cycle(
         )
     if check_minimal:
         for m in range(MAX_CROSSINGS, 1, -1):
-            x_part = orbit[CHECK_SAMPLES // m]
+            if n_steps % m == 0:
+                x_part = orbit[n_steps // m]
+            else:
+                steps = max(n_steps // m, 50)
+                x_part, _ = simulate_homogeneous(
+                    model, p, x, period / m, period / m / steps, steps
+                )
             if np.max(np.abs(x_part - x)) < MINIMAL_PERIOD_TOL * size:
                 return shoot_cycle(model, p, x, period / m, section, n_steps, False)
     multipliers = np.linalg.eigvals(y)

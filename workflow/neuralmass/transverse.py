@@ -138,7 +138,9 @@ def _from_simulation(model, p, x_start, settings, short=False) -> Attractor:
     `short`: x_start is where the simulation of a non-periodic neighbour
     ended, already on (or near) that attractor, so the transient is
     SHORT_TRANSIENT of the configured one; the window examined is the usual
-    transient / 2.
+    transient / 2. A spurious cycle (see `_spurious`: the slow spiral onto a
+    stable equilibrium) gives that equilibrium, by Newton from the end of the
+    simulation, if it is stable; else the cycle stands.
     """
     transient = settings.transient * (SHORT_TRANSIENT if short else 1.0)
     motion = hom.classify_motion(
@@ -151,8 +153,35 @@ def _from_simulation(model, p, x_start, settings, short=False) -> Attractor:
                          short_from=x_start if short else None)  # fmt: skip
     found = _resolved(model, p, motion.cycle, motion.section,
                       motion.steps_per_period, settings.steps_per_period)  # fmt: skip
+    if _spurious(found.cycle):
+        try:
+            equilibrium = hom.newton_equilibrium(model, p, motion.last_state)
+        except hom.ConvergenceError:
+            equilibrium = None
+        if equilibrium is not None and equilibrium.stable:
+            return Attractor("equilibrium", equilibrium)
     found.p = p.copy()
     return found
+
+
+def _spurious(cycle: hom.Cycle) -> bool:
+    """A stalled Newton (gap above SHOOTING_TOL) whose trivial multiplier is
+    still off at MAX_STEPS_PER_PERIOD: no orbit, a slowly decaying spiral.
+
+    Next to a Hopf point where the equilibrium is stable again, warm shooting
+    can stall on the spiral around it: the gap is below the stall tolerance,
+    the period is the spiral's turn and the multipliers are the equilibrium's
+    (at (11.75, 15): T 18.17 = 2 pi / 0.3456 and |rho| 0.9267 = exp(-0.0042 T)
+    for the eigenvalues -0.0042 +- 0.3456i), but the trivial multiplier stays
+    off by 7.6e-2 at any number of steps and a simulation from the "orbit"
+    settles on the equilibrium. A real orbit that stalls (weakly attracting,
+    near a Hopf point) has a trivial multiplier within rounding of 1 once
+    resolved. Warm shooting that ends on one tries its next guess; a
+    simulation that ends on one (at (11.65, 15), 1e-4 from the equilibrium
+    and closing in at its rate) gives the stable equilibrium.
+    """
+    stalled = cycle.residual >= hom.SHOOTING_TOL
+    return stalled and hom.trivial_error(cycle) >= TRIVIAL_TOL
 
 
 def _guesses(previous: Attractor, p: np.ndarray):
@@ -218,6 +247,8 @@ def attractor_from(model, p, previous: Attractor | None, settings) -> Attractor:
                     found = _resolved(model, p, cycle, previous.section, steps,
                                       settings.steps_per_period,
                                       previous.hold)  # fmt: skip
+                    if _spurious(found.cycle):
+                        continue
                     found.p, found.before = p.copy(), previous
                     return found
             except hom.ConvergenceError:
