@@ -6,9 +6,11 @@ evenly over the study's [0, 30] (by default every 2.5: 13 of its 601 rows),
 on one thread, after every kernel has been compiled on a short row through
 the chaotic band. Each row is timed in CPU time of this process
 (time.process_time, not wall time: the machine may be shared), and its cost
-per point is that time over 321. Rows are grouped by kind, by their most
-common state with non-periodic points counted tenfold (they are the dear
-ones): "chaotic", "cycle-led" or "equilibrium-led". The projection for the
+per point is that time over 321. CPU time still grows with the load on the
+other core (shared caches), so two versions are compared by running both at
+once, each with its package first on PYTHONPATH. Rows are grouped by kind,
+by their most common state with non-periodic points counted tenfold (they
+are the dear ones): "chaotic", "cycle-led" or "equilibrium-led". The projection for the
 paper grid is the mean over the sampled rows (evenly spaced, so each stands
 for the same share of the grid) times 321 x 601 points, on 2 cores. The cost
 includes every cycle's accuracy estimate (`exponent_error`: the orbit re-shot
