@@ -157,18 +157,21 @@ def test_rossler_period_doubling_and_branch_switching(rossler_branch):
     assert pd2.values["c"] == pytest.approx(3.8374, abs=1e-3)
 
 
-def test_branch_stops_at_a_homoclinic_orbit():
-    """Cycles H = mu of `homoclinic_loop` end at mu = 0 in a loop to the
-    saddle (0, 0); the branch stops there, marked, long before max_period,
-    with the saddle found, instead of winding on through spurious LPC and PD
-    points (without the test it does, to max_points)."""
-    system = ex.homoclinic_loop()
+def loop_branch(system):
     (hopf,) = hopf_points(system, "mu", -0.5, (-0.5, 0.5), np.array([1.0, 0.0]))
     assert hopf.values["mu"] == pytest.approx(-1 / 6, abs=1e-9)
-    branch = cy.continue_cycles_from_hopf(
+    return cy.continue_cycles_from_hopf(
         system, "mu", hopf, (-0.5, 0.5), ntst=40, ncol=4, settings=SETTINGS,
         max_period=1000.0,
     )  # fmt: skip
+
+
+def test_branch_stops_at_a_homoclinic_orbit():
+    """Cycles H = mu of `homoclinic_loop` end at mu = 0 in a loop to the
+    saddle (0, 0); the branch stops there, marked, long before max_period,
+    with the saddle found, before any spurious LPC or PD point."""
+    system = ex.homoclinic_loop()
+    branch = loop_branch(system)
     assert branch.status == "homoclinic"
     end = branch.rows[-1]
     assert -1e-6 < end["mu"] < 0
@@ -179,6 +182,18 @@ def test_branch_stops_at_a_homoclinic_orbit():
     for row in branch.rows[5::10]:
         x, y = row["x"]
         assert y * y / 2 - x * x / 2 + x**3 / 3 == pytest.approx(row["mu"], abs=1e-7)
+
+
+def test_without_the_homoclinic_stop_the_branch_stalls(monkeypatch):
+    """What the stop prevents: the branch winds on at mu ~ -1e-11, where the
+    multipliers are lost to rounding, through spurious LPC and PD points,
+    until it stops moving."""
+    monkeypatch.setattr(cy, "HC_GROWTH", 0.0)
+    branch = loop_branch(ex.homoclinic_loop())
+    assert branch.status == "stalled"
+    assert -1e-10 < branch.rows[-1]["mu"] < 0
+    # a planar flow has no period doubling, and T grows monotonically with mu
+    assert len(of_kind(branch, "LPC")) + len(of_kind(branch, "PD")) >= 5
 
 
 def test_no_homoclinic_stop_at_a_snic():

@@ -37,8 +37,10 @@ winds into a homoclinic orbit to a saddle ("homoclinic": the period has
 doubled within a tiny parameter window and a saddle lies next to the orbit,
 `CycleProblem.approaching_homoclinic`), or where the period exceeds
 max_period ("large period": a SNIC, or a homoclinic approach too slow for
-that test). Without the homoclinic stop a branch goes on winding at a fixed
-parameter value, through spurious LPC and PD points, until max_points.
+that test), or where it stops moving ("stalled", `CycleProblem.stalled`).
+Without the homoclinic stop a branch goes on winding at a fixed parameter
+value, through spurious LPC and PD points, until it stalls or reaches
+max_points.
 
 Shortcomings: cycles whose multipliers span more than ~1e14 lose the small
 ones to rounding in the product of transition matrices (a periodic Schur
@@ -81,6 +83,11 @@ HC_WINDOW = 1e-2
 # ...and a saddle equilibrium lies within HC_NEAR x the orbit's amplitude of
 # the orbit's slowest point (none does near a SNIC: its saddle-node is gone).
 HC_NEAR = 0.1
+# A branch whose parameter and period together moved by less than STALL_TOL
+# (relative) over its last STALL_POINTS points makes no progress: it stops
+# ("stalled") instead of running on to max_points
+STALL_POINTS = 25
+STALL_TOL = 1e-5
 
 
 # ---- mesh and polynomial tables ---------------------------------------------
@@ -413,6 +420,8 @@ class CycleProblem(CurveProblem):
             return "homoclinic"
         if period > self.max_period:
             return "large period"
+        if self.stalled(period, a):
+            return "stalled"
         if self.min_amplitude and self.steps > MIN_STEPS:
             if self.amplitude(u) < self.min_amplitude:
                 return "reached a Hopf point"
@@ -455,6 +464,23 @@ class CycleProblem(CurveProblem):
             return False
         self.saddle = saddle
         return True
+
+    def stalled(self, period, a) -> bool:
+        """Whether (a, T) moved by less than STALL_TOL over STALL_POINTS points.
+
+        Seen on doubled branches started from period doublings whose -1
+        multiplier is known only to ~1e-6 (next to a homoclinic orbit): the
+        steps shrink to nothing, at one parameter value and period, each
+        with spurious neutral-saddle sign changes of the NS test. The special
+        points located over those last points are dropped (`_run`): they sit
+        at the stall with residuals up to 1.
+        """
+        if len(self.history) < STALL_POINTS:
+            return False
+        last = self.history[-STALL_POINTS:] + [(a, period)]
+        values, periods = np.array(last).T
+        change = np.ptp(values) / (1 + abs(a)) + np.ptp(periods) / abs(period)
+        return bool(change < STALL_TOL)
 
     def nearby_saddle(self, u, a) -> np.ndarray | None:
         """A saddle equilibrium near the slowest node of the orbit u, or None.
@@ -631,9 +657,11 @@ def _run(problem, z, t, settings, branch) -> CycleBranch:
     problem.history.clear()
     curve = continue_curve(problem, z, t, settings)
     points = []
+    # points located while a branch stalled sit at the stall, residuals ~1
+    last = len(curve.rows) - STALL_POINTS - 1 if curve.status == "stalled" else None
     for event in curve.events:
         point = event.info
-        if point is not None:
+        if point is not None and (last is None or event.index < last):
             point.branch = branch
             point.extra["index"] = event.index
             points.append(point)
