@@ -129,8 +129,7 @@ def check_config(config: dict, source: str = "config") -> dict:
                 check_settings(block["cfc"])
             except ValueError as error:
                 raise ConfigError(
-                    f"{where}.cfc (the cfc block with this model's overrides): "
-                    f"{error}"
+                    f"{where}.cfc (the cfc block with this model's overrides): {error}"
                 ) from None
             top = max(hi for _, hi in block["cfc"]["bands"].values())
             if "spectra" in block and top > block["spectra"]["fmax"]:
