@@ -278,3 +278,22 @@ def test_network_records_the_pyramidal_potential(jr, method):
     np.testing.assert_allclose(run.observable[-1], final[:, 1] - final[:, 2])
     assert np.ptp(run.observable) > 1.0
     np.testing.assert_allclose(run.observable, fine.observable, atol=1e-6)
+
+
+def test_map_rows_mark_the_folds_and_hopf_points(tmp_path):
+    """The transverse map's overlay of homogeneous bifurcations, for the
+    row eps = 0 of a (p, eps) map: the science.md values, each to 1e-3, and
+    the Hopf frequencies."""
+    import pandas as pd
+    from neuralmass.pipeline import row_special_points
+
+    jr = load_model("jansen_rit")
+    table = row_special_points(
+        jr, jr.pack({}), "p", np.array([-100.0, 400.0]), "eps", [0.0], "test"
+    )
+    assert isinstance(table, pd.DataFrame)
+    folds = np.sort(table.loc[table["kind"] == "LP", "p"].to_numpy())
+    np.testing.assert_allclose(folds, np.sort(FOLDS), atol=1e-3)
+    hopf = table[table["kind"] == "HB"].sort_values("p")
+    np.testing.assert_allclose(hopf["p"], [p for p, _ in HOPF], atol=1e-3)
+    np.testing.assert_allclose(hopf["frequency_hz"], [f for _, f in HOPF], atol=0.01)

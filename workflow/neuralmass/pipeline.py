@@ -462,27 +462,43 @@ def transverse_chunk(
     with atomic_path(output) as tmp:
         table.to_csv(tmp, index=False)
 
-    rows = []
-    for y_value in y_values:
-        q = p.copy()
-        q[model.index(y_name)] = y_value
-        try:
-            branch = hom.continue_equilibria(
-                model, q, x_name, x_values[0], x_values[-1],
-                ds_max=block["x"]["step"] / 2,
-            )  # fmt: skip
-        except hom.ConvergenceError as error:
-            log.warning(
-                "%s: continuation at %s = %g: %s", where, y_name, y_value, error
-            )
-            continue
-        for point in branch.special_points:
-            rows.append({"kind": point.kind, x_name: point.value, y_name: y_value,
-                         "frequency_hz": point.frequency / (2 * np.pi)
-                         / model.seconds_per_time_unit})  # fmt: skip
-    specials = pd.DataFrame(rows, columns=["kind", x_name, y_name, "frequency_hz"])
+    specials = row_special_points(model, p, x_name, x_values, y_name, y_values, where)
     with atomic_path(special_output) as tmp:
         specials.to_csv(tmp, index=False)
+
+
+def row_special_points(model, p, x_name, x_values, y_name, y_values, where):
+    """Folds and Hopf points of the equilibria along every row of a map.
+
+    Found by the bifurcation stage's continuation (neuralmass.continuation),
+    from both ends of the row when the branch turns back, so that the map
+    figure can mark where the homogeneous state changes; a row whose
+    continuation fails is logged and left out.
+    """
+    from neuralmass.continuation.core import Settings
+    from neuralmass.continuation.equilibria import ConvergenceError
+    from neuralmass.continuation.stage import equilibrium_branches
+    from neuralmass.continuation.system import System
+
+    system = System.from_model(model, model.unpack(p))
+    bounds = (float(x_values[0]), float(x_values[-1]))
+    rows = []
+    for y_value in y_values:
+        try:
+            branches = equilibrium_branches(
+                system, model, x_name, bounds, {y_name: float(y_value)},
+                Settings(ds=0.01, ds_max=0.2),
+            )  # fmt: skip
+        except ConvergenceError as error:
+            log.warning("%s: continuation at %s = %g: %s", where, y_name, y_value,
+                        error)  # fmt: skip
+            continue
+        for point in (q for branch in branches for q in branch.special_points):
+            if point.kind in ("LP", "HB"):
+                rows.append({"kind": point.kind, x_name: point.values[x_name],
+                             y_name: float(y_value),
+                             "frequency_hz": point.frequency_hz})  # fmt: skip
+    return pd.DataFrame(rows, columns=["kind", x_name, y_name, "frequency_hz"])
 
 
 def concatenate_csv(paths, output) -> None:
