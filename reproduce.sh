@@ -5,5 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash setup.sh
 .venv/bin/snakemake --profile config/profiles/local "$@"
+for arg in "$@"; do
+    case "$arg" in -n | --dry-run | --dryrun | -n*) exit 0 ;; esac
+done
 .venv/bin/snakemake --profile config/profiles/local "$@" --report results/report.html
 echo "Figures: results/figures/   Report: results/report.html"

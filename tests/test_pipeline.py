@@ -246,6 +246,7 @@ def test_jansen_rit_runs_through_the_same_chain(tmp_path):
     path = tmp_path / "results/jansen_rit/network/p320_eps50/v_pyr.nc"
     with xr.open_dataset(path) as data:
         assert data.sizes == {"time": 8000, "region": 90}
+        assert data["v_pyr"].attrs["units"] == "mV"
         assert float(data["time"][1] - data["time"][0]) == pytest.approx(1.0)
         signal = data["v_pyr"].to_numpy()
     x0 = np.array(record["cycle"]["x0"])

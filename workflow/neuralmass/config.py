@@ -131,6 +131,20 @@ def check_config(config: dict, source: str = "config") -> dict:
                 raise ConfigError(
                     f"{where}.cfc (the cfc block with this model's overrides): {error}"
                 ) from None
+            analysed_s = 1e-3 * (
+                block["simulation"]["duration"] - block["cfc"]["discard"]
+            )
+            windows = {
+                "spectra.window": block["spectra"]["window"],
+                "cfc.spectrogram.window": block["cfc"]["spectrogram"]["window"],
+            }
+            for key, value in windows.items():
+                if value > analysed_s:
+                    raise ConfigError(
+                        f"{where}: {key} = {value} s is longer than the analysed "
+                        f"part of a run, simulation.duration - cfc.discard = "
+                        f"{analysed_s:g} s (with this model's overrides)"
+                    )
             top = max(hi for _, hi in block["cfc"]["bands"].values())
             if "spectra" in block and top > block["spectra"]["fmax"]:
                 raise ConfigError(

@@ -305,6 +305,7 @@ def network_simulation(
     )
     data["time"].attrs["units"] = "ms"
     data["time"].attrs["long_name"] = "time after the transient"
+    data[observable].attrs["units"] = getattr(model.module, "OBSERVABLE_UNIT", "")
     data.attrs.update(
         {
             "model": model.name,

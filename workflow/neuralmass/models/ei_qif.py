@@ -28,7 +28,12 @@ packed parameters p and the long-range input c:
 - output_gradient(x, p, g): writes dh/dx;
 - input_gradient(x, p, b): writes d x'/d c.
 
-plus `rhs_numpy`, a plain numpy twin used to test the compiled code.
+plus `rhs_numpy`, a plain numpy twin used to test the compiled code, and
+`initial_guess(p)`, a state near the equilibrium from which the resting
+state is continued. SECONDS_PER_TIME_UNIT converts the model's time unit to
+seconds (1e-3 here: time in ms), for frequencies in Hz and for the config's
+times, which are in ms for every model. OBSERVABLE_UNIT, optional, is the
+unit of the recorded signal, stored with the network runs.
 """
 
 import math
@@ -43,6 +48,7 @@ TIME_UNIT = "ms"
 SECONDS_PER_TIME_UNIT = 1e-3
 VARIABLES = ("r_E", "v_E", "s_E", "r_I", "v_I", "s_I")
 OBSERVABLE = "v_E"
+OBSERVABLE_UNIT = "1"  # dimensionless QIF units
 
 PARAMETERS = (
     Parameter("tau_E", 8.0, "ms", "membrane time constant of E", 0.0, 1e3, True),

@@ -38,6 +38,7 @@ SECONDS_PER_TIME_UNIT = 1.0
 VARIABLES = ("y0", "y1", "y2", "y3", "y4", "y5")
 OBSERVABLE = "v_pyr"
 OBSERVABLE_WEIGHTS = {"y1": 1.0, "y2": -1.0}
+OBSERVABLE_UNIT = "mV"
 INF = math.inf
 
 PARAMETERS = (
