@@ -227,9 +227,10 @@ def get_comparison_inputs():
     """Model -> the outputs that its row of the comparison table reads."""
     inputs = {}
     for model in get_comparison_models():
-        points = [*get_points(model)]
-        lyapunov = lyapunov_targets(config) and config["models"][model].get("lyapunov")
+        points = get_points(model)
         runs = [*points, *lyap_config.lyapunov_scan_points(config, model)]
+        spectra = "lyapunov" in config  # the network spectra of every point
+        homogeneous_map = "homogeneous_map" in lyap_config.lyapunov_block(config, model)
         inputs[model] = {
             "transverse_map": f"results/{model}/transverse/map.csv",
             "dominant_frequencies": [
@@ -237,12 +238,12 @@ def get_comparison_inputs():
             ],
             "lyapunov_summaries": (
                 [f"results/{model}/network/{p}/lyapunov.json" for p in runs]
-                if lyapunov
+                if spectra
                 else []
             ),
             "homogeneous_lyapunov": (
                 f"results/{model}/lyapunov/homogeneous_map.csv"
-                if lyapunov and "homogeneous_map" in lyapunov
+                if spectra and homogeneous_map
                 else None
             ),
         }
