@@ -71,6 +71,7 @@ from neuralmass.continuation.cycles import (
     CycleProblem,
     Mesh,
     adapted_edges,
+    sample_orbit,
 )
 from neuralmass.continuation.equilibria import SpecialPoint
 from neuralmass.continuation.system import STATE_STEP, System
@@ -406,24 +407,6 @@ class CycleCurve:
     status: str
     n_steps: int = 0
     marked: list[dict] = field(default_factory=list)  # rows at the marks
-
-
-def sample_orbit(system: System, p, x0, period: float, tau: np.ndarray) -> np.ndarray:
-    """The orbit from x0 at the times tau * period (DOP853, tight tolerances)."""
-    from scipy.integrate import solve_ivp
-
-    run = solve_ivp(
-        lambda t, x: system.f(x[None, :], p)[0],
-        (0.0, period),
-        np.asarray(x0, float),
-        method="DOP853",
-        t_eval=tau * period,
-        rtol=1e-11,
-        atol=1e-13,
-    )
-    if run.status != 0:
-        raise RuntimeError(f"integration of the seed orbit failed: {run.message}")
-    return run.y.T
 
 
 def start_cycle_curve(kind: str, system: System, names, values: dict, x0, period,

@@ -777,6 +777,24 @@ def switch_period_doubling(
     return _run(problem2, z1, t1, settings, branch_id)
 
 
+def sample_orbit(system: System, p, x0, period: float, tau: np.ndarray) -> np.ndarray:
+    """The orbit from x0 at the times tau * period (DOP853, tight tolerances)."""
+    from scipy.integrate import solve_ivp
+
+    run = solve_ivp(
+        lambda t, x: system.f(x[None, :], p)[0],
+        (0.0, period),
+        np.asarray(x0, float),
+        method="DOP853",
+        t_eval=tau * period,
+        rtol=1e-11,
+        atol=1e-13,
+    )
+    if run.status != 0:
+        raise RuntimeError(f"integration of the seed orbit failed: {run.message}")
+    return run.y.T
+
+
 def cycle_from_orbit(
     system: System,
     parameter: str,
@@ -794,23 +812,11 @@ def cycle_from_orbit(
     approximate period `period` (e.g. from a simulation): the orbit over one
     period is sampled at the mesh nodes (DOP853), then Newton on the
     collocation system at fixed parameter. Returns (problem, z)."""
-    from scipy.integrate import solve_ivp
-
     settings = settings or Settings(ds=0.05, ds_max=0.5, newton_tol=1e-9)
     k = system.index(parameter)
     p = system.with_values(values or {})
     mesh = Mesh(np.linspace(0, 1, ntst + 1), ncol)
-    tau = mesh.nodes()
-    run = solve_ivp(
-        lambda t, x: system.f(x[None, :], p)[0],
-        (0.0, period),
-        np.asarray(x0, float),
-        method="DOP853",
-        t_eval=tau * period,
-        rtol=1e-10,
-        atol=1e-12,
-    )
-    u = run.y.T
+    u = sample_orbit(system, p, x0, period, mesh.nodes())
     problem = CycleProblem(
         system, p, k, mesh, u, bounds, max_period, user_values=user_values
     )
