@@ -30,7 +30,8 @@ def test_shipped_configs_are_valid(config):
         (lambda c: c["spectra"].update(windw=1),
          r"spectra: Additional properties.*'windw'"),
         (lambda c: c["models"].update(wilson_cowan=c["models"]["ei_qif"]),
-         r"models: Additional properties.*'wilson_cowan'"),
+         r"models: Additional properties.*'wilson_cowan'.*; the models are "
+         r"ei_qif, jansen_rit"),
         (lambda c: c["models"]["ei_qif"]["points"].update(bad={"I_X": 1.0}),
          r"models.ei_qif.points.bad: unknown parameter\(s\) I_X"),
         (lambda c: c["models"]["ei_qif"]["points"].update(bad={"eps": -1.0}),

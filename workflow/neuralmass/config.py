@@ -72,7 +72,10 @@ def _raise_errors(errors, source: str, prefix: str = "") -> None:
         for error in errors:
             parts = [prefix] if prefix else []
             parts += [str(part) for part in error.absolute_path]
-            lines.append(f"  {'.'.join(parts) or '(top)'}: {error.message}")
+            message = error.message
+            if parts == ["models"] and error.validator == "additionalProperties":
+                message += f"; the models are {', '.join(available_models())}"
+            lines.append(f"  {'.'.join(parts) or '(top)'}: {message}")
         raise ConfigError(f"{source}: invalid configuration\n" + "\n".join(lines))
 
 
