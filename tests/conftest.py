@@ -28,3 +28,25 @@ def aal90_weights():
             i, j, w = line.split()
             a[int(i), int(j)] = float(w)
     return a / a.sum(axis=1, keepdims=True)
+
+
+def rossler_cycle(values: dict, c_range, ntst: int = 60, ncol: int = 4):
+    """A collocated Roessler cycle (a = 0.2) at `values`, seeded from the last
+    full turn of a simulation after 300 time units (upward crossings of y =
+    0), as (system, problem, z) for continuation in c over c_range."""
+    from neuralmass.continuation import cycles as cy
+    from neuralmass.continuation import examples as ex
+    from scipy.integrate import solve_ivp
+
+    system = ex.rossler()
+    p = system.with_values(values)
+    run = solve_ivp(lambda t, x: system.f(x[None], p)[0], (0, 400), [1, 1, 0],
+                    rtol=1e-10, atol=1e-12, dense_output=True)  # fmt: skip
+    t = np.linspace(300, 400, 100001)
+    xs = run.sol(t)
+    up = np.flatnonzero((xs[1, :-1] < 0) & (xs[1, 1:] >= 0))
+    problem, z = cy.cycle_from_orbit(
+        system, "c", values, xs[:, up[-1]], t[up[-1]] - t[up[-2]], c_range,
+        ntst=ntst, ncol=ncol,
+    )  # fmt: skip
+    return system, problem, z

@@ -13,6 +13,8 @@ from neuralmass.continuation.equilibria import continue_equilibria
 from neuralmass.continuation.system import System
 from scipy.integrate import solve_ivp
 
+from tests.conftest import rossler_cycle
+
 SETTINGS = Settings(ds=0.05, ds_max=0.3, newton_tol=1e-9)
 
 
@@ -60,18 +62,7 @@ def test_bautin_fold_of_cycles_curve(bautin_lpc):
 def rossler_pd(b, c_range=(2.0, 6.0)):
     """PD points of the Roessler cycle at a = 0.2 and this b, by detection on
     a one-parameter branch in c started from a simulated orbit."""
-    system = ex.rossler()
-    values = {"b": b, "c": 2.5}
-    p = system.with_values(values)
-    run = solve_ivp(lambda t, x: system.f(x[None], p)[0], (0, 400), [1, 1, 0],
-                    rtol=1e-10, atol=1e-12, dense_output=True)  # fmt: skip
-    t = np.linspace(300, 400, 100001)
-    xs = run.sol(t)
-    up = np.flatnonzero((xs[1, :-1] < 0) & (xs[1, 1:] >= 0))
-    problem, z = cy.cycle_from_orbit(
-        system, "c", values, xs[:, up[-1]], t[up[-1]] - t[up[-2]], c_range,
-        ntst=60, ncol=4,
-    )  # fmt: skip
+    system, problem, z = rossler_cycle({"b": b, "c": 2.5}, c_range)
     branch = cy.continue_cycles(problem, z, cy.tangent_direction(problem, z), SETTINGS)
     return system, of_kind(branch, "PD")
 

@@ -10,6 +10,8 @@ from neuralmass.continuation.equilibria import continue_equilibria
 from neuralmass.continuation.system import System
 from scipy.integrate import solve_ivp
 
+from tests.conftest import rossler_cycle
+
 SETTINGS = Settings(ds=0.05, ds_max=0.3, newton_tol=1e-9)
 
 
@@ -103,17 +105,7 @@ def test_ei_period_doublings_at_eps_12(ei_cycles):
 
 @pytest.fixture(scope="module")
 def rossler_branch():
-    system = ex.rossler()
-    p = system.with_values({"c": 2.5})
-    run = solve_ivp(lambda t, x: system.f(x[None], p)[0], (0, 400), [1, 1, 0],
-                    rtol=1e-10, atol=1e-12, dense_output=True)  # fmt: skip
-    t = np.linspace(300, 400, 100001)
-    xs = run.sol(t)
-    up = np.flatnonzero((xs[1, :-1] < 0) & (xs[1, 1:] >= 0))
-    problem, z = cy.cycle_from_orbit(
-        system, "c", {"c": 2.5}, xs[:, up[-1]], t[up[-1]] - t[up[-2]], (2.0, 4.0),
-        ntst=60, ncol=4,
-    )  # fmt: skip
+    system, problem, z = rossler_cycle({"c": 2.5}, (2.0, 4.0))
     branch = cy.continue_cycles(problem, z, cy.tangent_direction(problem, z), SETTINGS)
     return system, branch
 
