@@ -89,19 +89,18 @@ def _model_settings(config: dict, schema: dict, validator_class, source: str) ->
     properties = schema["properties"]
     lyapunov_schema = properties.get("lyapunov", {}).get("properties", {})
     for name, block in config["models"].items():
-        pairs = [(b, config.get(b), properties[b], block) for b in SHARED_BLOCKS]
+        pairs = [(b, config.get(b), properties[b], block, "") for b in SHARED_BLOCKS]
         if "lyapunov" in config:
-            block.setdefault("lyapunov", {})
-        lyapunov = block.get("lyapunov")
-        if lyapunov is not None and "lyapunov" in config:
+            lyapunov = block.setdefault("lyapunov", {})
             pairs += [
-                (b, config["lyapunov"].get(b), lyapunov_schema[b], lyapunov)
+                (b, config["lyapunov"].get(b), lyapunov_schema[b], lyapunov,
+                 "lyapunov.")
                 for b in LYAPUNOV_BLOCKS
-            ]
-        for key, shared, sub_schema, owner in pairs:
+            ]  # fmt: skip
+        for key, shared, sub_schema, owner, inside in pairs:
             if shared is None:
                 continue
-            prefix = f"models.{name}.{'lyapunov.' if owner is lyapunov else ''}{key}"
+            prefix = f"models.{name}.{inside}{key}"
             merged = _merge(shared, owner.get(key, {}))
             validator = validator_class({**sub_schema, "$defs": schema["$defs"]})
             _raise_errors(validator.iter_errors(merged), source, prefix)
