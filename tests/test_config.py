@@ -58,7 +58,10 @@ def test_shipped_configs_are_valid(config):
          r"models.jansen_rit: cfc.bands reach 150.0 Hz, above spectra.fmax = 60.0"),
         (lambda c: c["models"]["jansen_rit"]["spectra"].update(window=80000.0),
          r"models.jansen_rit: spectra.window = 80000.0 s is longer than the "
-         r"analysed part of a run, simulation.duration - cfc.discard = 28 s"),
+         r"analysed part of a run, simulation.duration - cfc.discard = 58 s"),
+        (lambda c: c["models"]["jansen_rit"]["simulation"].update(duration=20000.0),
+         r"models.jansen_rit: cfc.pac.min_shift = 1.5 s leaves no surrogate lags: "
+         r"of the 18 s analysed, -2 s remain"),
         (lambda c: c["models"]["jansen_rit"]["lyapunov"]["network"].update(dt=0),
          r"models.jansen_rit.lyapunov.network.dt: 0 is less than or equal to"),
     ],
@@ -75,13 +78,13 @@ def test_model_overrides_apply_to_their_model_only(config):
     the others, and leaves the other models with the shared block."""
     config["simulation"]["seed"] = 7
     config["models"]["jansen_rit"]["simulation"] = {
-        "duration": 12340.0,
+        "duration": 40000.0,
         "integrator": {"rtol": 1e-6},
     }
     checked = check_config(config, "config.yaml")
 
     jr = checked["models"]["jansen_rit"]["simulation"]
-    assert jr["duration"] == 12340.0
+    assert jr["duration"] == 40000.0
     assert jr["seed"] == 7
     assert jr["integrator"]["rtol"] == 1e-6
     assert jr["integrator"]["method"] == config["simulation"]["integrator"]["method"]

@@ -218,7 +218,7 @@ def test_jansen_rit_runs_through_the_same_chain(tmp_path):
     for stage in ("transverse", "bifurcation", "lyapunov"):
         del block[stage]
     block["points"] = {"p320_eps50": {"p": 320.0, "eps": 50.0}}
-    block["simulation"].update(transient=2000.0, duration=8000.0)
+    block["simulation"].update(transient=2000.0, duration=30000.0)
     block["spectra"] = {"window": 4.0}
     config["models"] = {"jansen_rit": block}
     write_config(tmp_path, config)
@@ -245,7 +245,7 @@ def test_jansen_rit_runs_through_the_same_chain(tmp_path):
     )
     path = tmp_path / "results/jansen_rit/network/p320_eps50/v_pyr.nc"
     with xr.open_dataset(path) as data:
-        assert data.sizes == {"time": 8000, "region": 90}
+        assert data.sizes == {"time": 30000, "region": 90}
         assert data["v_pyr"].attrs["units"] == "mV"
         assert float(data["time"][1] - data["time"][0]) == pytest.approx(1.0)
         signal = data["v_pyr"].to_numpy()

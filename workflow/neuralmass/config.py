@@ -107,6 +107,30 @@ def _model_settings(config: dict, schema: dict, validator_class, source: str) ->
             owner[key] = merged
 
 
+def _check_surrogate_lags(cfc: dict, analysed_s: float, where: str) -> None:
+    """The coupling tests cut EDGE_CYCLES cycles of the slowest phase-band
+    edge from each end of the analysed run and shift surrogates by at least
+    min_shift: what is left must hold lags beyond min_shift both ways."""
+    from neuralmass.pac import EDGE_CYCLES
+
+    pac = cfc["pac"]
+    half = pac["phase_bandwidth"] / 2
+    slowest = min(
+        pac["modulation_range"][0] - half,
+        pac["comodulogram"]["phase"][0] - half,
+        *(cfc["bands"][name][0] for name in pac["phase_bands"]),
+    )
+    kept_s = analysed_s - 2 * EDGE_CYCLES / slowest
+    if kept_s <= 2 * pac["min_shift"]:
+        raise ConfigError(
+            f"{where}: cfc.pac.min_shift = {pac['min_shift']} s leaves no surrogate "
+            f"lags: of the {analysed_s:g} s analysed, {kept_s:.3g} s remain after "
+            f"cutting {EDGE_CYCLES:g} cycles of the slowest phase-band edge "
+            f"({slowest:g} Hz) at each end; lengthen simulation.duration, raise "
+            "cfc.pac.modulation_range or lower cfc.pac.min_shift"
+        )
+
+
 def check_config(config: dict, source: str = "config") -> dict:
     """Validate `config`, fill defaults and return a checked copy.
 
@@ -147,6 +171,7 @@ def check_config(config: dict, source: str = "config") -> dict:
                         f"part of a run, simulation.duration - cfc.discard = "
                         f"{analysed_s:g} s (with this model's overrides)"
                     )
+            _check_surrogate_lags(block["cfc"], analysed_s, where)
             top = max(hi for _, hi in block["cfc"]["bands"].values())
             if "spectra" in block and top > block["spectra"]["fmax"]:
                 raise ConfigError(
